@@ -1,0 +1,1 @@
+"""The PQL warehouse: raw loading, dbt models and their orchestration with Dagster."""

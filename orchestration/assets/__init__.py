@@ -1,0 +1,1 @@
+"""Dagster assets: one per raw entity, and the dbt models."""

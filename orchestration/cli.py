@@ -1,0 +1,102 @@
+"""Command line entry points used by the Makefile.
+
+``python -m orchestration.cli run`` materializes the ``pql_daily`` job on the configured
+raw files (the bundled sample by default) and prints what the warehouse now holds.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+import dagster as dg
+import duckdb
+
+from orchestration.settings import Settings
+
+
+def _print_table(title: str, columns: list[str], rows: list[tuple]) -> None:
+    print(f"\n{title}")
+    widths = [max(len(str(v)) for v in [c, *(r[i] for r in rows)]) for i, c in enumerate(columns)]
+    print("  ".join(c.ljust(w) for c, w in zip(columns, widths, strict=True)))
+    print("  ".join("-" * w for w in widths))
+    for row in rows:
+        print("  ".join(str(v).ljust(w) for v, w in zip(row, widths, strict=True)))
+
+
+def print_summary(settings: Settings) -> None:
+    """Top PQL companies if the marts exist, else what the raw and staging layers hold."""
+    with duckdb.connect(str(settings.duckdb_path), read_only=True) as con:
+        tables = {
+            (schema, name)
+            for schema, name in con.execute(
+                "SELECT table_schema, table_name FROM information_schema.tables"
+            ).fetchall()
+        }
+        if ("marts", "pql_scores") in tables:
+            cursor = con.execute(
+                "SELECT company_domain, score, tier, route_to_sales, reason_summary "
+                "FROM marts.pql_scores ORDER BY score DESC, company_domain LIMIT 10"
+            )
+            rows = cursor.fetchall()
+            _print_table(
+                "Top companies (marts.pql_scores)", [d[0] for d in cursor.description], rows
+            )
+            return
+        rows = con.execute(
+            """
+            SELECT entity, count(*) AS files, sum(rows_read), sum(rows_inserted),
+                   sum(rows_duplicate), sum(rows_rejected)
+            FROM raw.load_log GROUP BY entity ORDER BY entity
+            """
+        ).fetchall()
+        _print_table(
+            "Raw layer (raw.load_log)",
+            ["entity", "files", "read", "inserted", "duplicate", "rejected"],
+            rows,
+        )
+        staging = sorted(name for schema, name in tables if schema == "staging")
+        counts = [
+            (name, con.execute(f'SELECT count(*) FROM staging."{name}"').fetchall()[0][0])
+            for name in staging
+        ]
+        _print_table("Staging layer", ["model", "rows"], counts)
+
+
+def run(settings: Settings) -> int:
+    from orchestration.definitions import build_definitions
+
+    defs = build_definitions(settings)
+    job = defs.resolve_job_def("pql_daily")
+    print(f"Raw files:  {settings.seeds_dir}")
+    print(f"Warehouse:  {settings.duckdb_path}")
+    with dg.DagsterInstance.get() as instance:
+        result = job.execute_in_process(
+            instance=instance,
+            raise_on_error=False,
+            # Progress at INFO: one line per raw file and per dbt node, not Dagster's debug.
+            run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
+        )
+    if not result.success:
+        failed = [event.step_key for event in result.all_events if event.is_step_failure]
+        print(f"\nThe run failed at: {', '.join(failed) or 'unknown step'}", file=sys.stderr)
+        return 1
+    print_summary(settings)
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m orchestration.cli")
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("run", help="materialize the pql_daily job and print a summary")
+    commands.add_parser("summary", help="print what the warehouse holds")
+    args = parser.parse_args(argv)
+    settings = Settings.from_env()
+    if args.command == "run":
+        return run(settings)
+    print_summary(settings)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

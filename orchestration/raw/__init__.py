@@ -1,0 +1,1 @@
+"""Raw loading: the data contract, file readers and the DuckDB loader (no Dagster here)."""

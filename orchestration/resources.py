@@ -1,0 +1,58 @@
+"""Dagster resources, configured from :class:`orchestration.settings.Settings`."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import dagster as dg
+import duckdb
+from dagster_dbt import DbtCliResource
+
+from orchestration.settings import DBT_PROJECT_DIR, Settings
+
+#: Every step that writes the DuckDB file runs in this pool (limit 1 in dagster.yaml),
+#: because DuckDB allows one writing process per file.
+WAREHOUSE_POOL = "duckdb_warehouse"
+
+
+class WarehouseResource(dg.ConfigurableResource):
+    """The working DuckDB file that the pipeline writes (``PQL_DUCKDB_PATH``)."""
+
+    duckdb_path: str
+
+    @contextmanager
+    def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        path = Path(self.duckdb_path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        con = duckdb.connect(str(path))
+        try:
+            con.execute("SET TimeZone = 'UTC'")
+            yield con
+        finally:
+            con.close()
+
+
+class RawFilesResource(dg.ConfigurableResource):
+    """The folder of raw input files (``PQL_SEEDS_DIR``)."""
+
+    seeds_dir: str
+
+    @property
+    def path(self) -> Path:
+        return Path(self.seeds_dir)
+
+
+def build_resources(settings: Settings) -> dict[str, dg.ConfigurableResource]:
+    return {
+        "warehouse": WarehouseResource(duckdb_path=str(settings.duckdb_path)),
+        "raw_files": RawFilesResource(seeds_dir=str(settings.seeds_dir)),
+        "dbt": DbtCliResource(
+            project_dir=str(DBT_PROJECT_DIR),
+            profiles_dir=str(DBT_PROJECT_DIR),
+            # The dbt of this interpreter's environment, whether or not it is on PATH.
+            dbt_executable=str(Path(sys.executable).parent / "dbt"),
+        ),
+    }
