@@ -14,7 +14,7 @@ SQLFLUFF_ENV := PQL_DUCKDB_PATH=$(CURDIR)/$(VENV)/lint/scratch.duckdb DBT_TARGET
 export DAGSTER_HOME := $(CURDIR)/.dagster
 export PYTHONUNBUFFERED := 1
 
-.PHONY: setup run test lint format dev sample clean
+.PHONY: setup browser run test lint format dev sample clean
 
 $(INSTALLED): requirements.lock pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) not found: install Python 3.11 or run make PYTHON=/path/to/python3.11"; exit 1; }
@@ -38,8 +38,20 @@ setup: $(INSTALLED) $(MANIFEST) $(DAGSTER_HOME)/dagster.yaml
 run: setup
 	$(BIN)/python -m orchestration.cli run
 
+## Chromium for the browser test of the Dagster UI (tests/test_ui.py): the Debian package,
+## installed only when missing (playwright's own browser download is not used).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  command -v apt-get >/dev/null 2>&1 || { \
+	    echo "chromium not found and apt-get unavailable: install Chromium and put 'chromium' on PATH"; \
+	    exit 1; }; \
+	  echo "Installing Chromium (Debian package 'chromium') for tests/test_ui.py"; \
+	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium; }
+
 ## Lint and run every test.
-test: setup lint
+test: setup lint browser
 	$(BIN)/python -m pytest
 
 lint: setup

@@ -12,6 +12,7 @@ import sys
 import dagster as dg
 import duckdb
 
+from orchestration.partitions import ScoringWindow, range_tags
 from orchestration.settings import Settings
 
 
@@ -63,20 +64,65 @@ def print_summary(settings: Settings) -> None:
         _print_table("Staging layer", ["model", "rows"], counts)
 
 
-def run(settings: Settings) -> int:
+LOG_AT_INFO = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
+AS_OF_MODEL = dg.AssetKey(["intermediate", "int_as_of_date"])
+
+
+def scoring_window(
+    defs: dg.Definitions, settings: Settings, instance: dg.DagsterInstance
+) -> ScoringWindow:
+    """Every day from the first event to the as-of date (`PQL_AS_OF`, else the warehouse's).
+
+    Loads the raw files and builds the as-of date model first, so that the default as-of
+    date comes from the one rule in dbt (int_as_of_date), not from a copy of it here.
+    """
+    # Checks run in the main run; here only the models the as-of date needs.
+    selection = (
+        dg.AssetSelection.groups("raw") | dg.AssetSelection.assets(AS_OF_MODEL).upstream()
+    ).without_checks()
+    result = dg.materialize(
+        list(defs.assets or []),
+        selection=selection,
+        instance=instance,
+        resources=defs.resources,
+        run_config=LOG_AT_INFO,
+        raise_on_error=True,
+    )
+    if not result.success:
+        raise RuntimeError("loading the raw files failed")
+    with duckdb.connect(str(settings.duckdb_path), read_only=True) as con:
+        as_of, first_day = con.execute(
+            "SELECT (SELECT as_of_date FROM intermediate.int_as_of_date), "
+            "(SELECT min(occurred_date) FROM staging.stg_product__events)"
+        ).fetchall()[0]
+    if as_of is None or first_day is None:
+        raise RuntimeError(f"no events in {settings.seeds_dir}: nothing to score")
+    return ScoringWindow(min(first_day, settings.as_of or as_of), settings.as_of or as_of)
+
+
+def materialize_everything(
+    settings: Settings, instance: dg.DagsterInstance
+) -> dg.ExecuteInProcessResult:
+    """Load, build and check everything, scoring every day up to the as-of date in one run."""
     from orchestration.definitions import build_definitions
 
     defs = build_definitions(settings)
-    job = defs.resolve_job_def("pql_daily")
+    window = scoring_window(defs, settings, instance)
+    print(f"Scoring every day from {window.first_day} to {window.last_day} in one run")
+    return defs.resolve_job_def("pql_daily").execute_in_process(
+        instance=instance,
+        raise_on_error=False,
+        tags=range_tags(window),
+        # Progress at INFO: one line per raw file and per dbt node, not Dagster's debug.
+        run_config=LOG_AT_INFO,
+    )
+
+
+def run(settings: Settings) -> int:
     print(f"Raw files:  {settings.seeds_dir}")
     print(f"Warehouse:  {settings.duckdb_path}")
     with dg.DagsterInstance.get() as instance:
-        result = job.execute_in_process(
-            instance=instance,
-            raise_on_error=False,
-            # Progress at INFO: one line per raw file and per dbt node, not Dagster's debug.
-            run_config={"loggers": {"console": {"config": {"log_level": "INFO"}}}},
-        )
+        result = materialize_everything(settings, instance)
     if not result.success:
         failed = [event.step_key for event in result.all_events if event.is_step_failure]
         print(f"\nThe run failed at: {', '.join(failed) or 'unknown step'}", file=sys.stderr)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import date
 from pathlib import Path
 
 import dagster as dg
@@ -33,6 +34,22 @@ class WarehouseResource(dg.ConfigurableResource):
             yield con
         finally:
             con.close()
+
+    def latest_scored_day(self) -> date | None:
+        """The newest day in marts.pql_score_history, or None before the first scoring."""
+        if not Path(self.duckdb_path).exists():
+            return None
+        with self.connect() as con:
+            tables = con.execute(
+                "SELECT count(*) FROM information_schema.tables "
+                "WHERE table_schema = 'marts' AND table_name = 'pql_score_history'"
+            ).fetchall()
+            if tables[0][0] == 0:
+                return None
+            (latest,) = con.execute(
+                "SELECT max(as_of_date) FROM marts.pql_score_history"
+            ).fetchall()[0]
+        return latest
 
 
 class RawFilesResource(dg.ConfigurableResource):

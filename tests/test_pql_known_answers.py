@@ -19,7 +19,7 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from orchestration.definitions import build_definitions
+from orchestration.cli import materialize_everything
 from orchestration.settings import Settings
 from tests.conftest import write_raw
 from tests.support import query
@@ -156,9 +156,8 @@ def scored(tmp_path_factory) -> tuple[Path, RawData]:
         env.setenv("PQL_DUCKDB_PATH", str(tmp / "warehouse.duckdb"))
         env.setenv("PQL_AS_OF", AS_OF.isoformat())
         settings = Settings.from_env()
-        job = build_definitions(settings).resolve_job_def("pql_daily")
         with dg.instance_for_test() as instance:
-            result = job.execute_in_process(instance=instance, raise_on_error=False)
+            result = materialize_everything(settings, instance)
     assert result.success
     return settings.duckdb_path, raw
 

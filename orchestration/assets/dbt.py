@@ -1,15 +1,26 @@
-"""The dbt project as Dagster assets; dbt tests become asset checks."""
+"""The dbt project as Dagster assets; dbt tests become asset checks.
 
+Three asset definitions over one manifest, so that the score history can be partitioned
+by day while everything else is rebuilt each run:
+
+    pql_dbt_models          seeds, staging, intermediate, and the as-of marts (users, ...)
+    pql_score_history_daily marts.pql_score_history, one partition per scoring day
+    pql_marts_from_history  the marts read from the history (pql_scores, companies, ...)
+"""
+
+import json
 from collections.abc import Iterator, Mapping
 from typing import Any
 
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
-from orchestration.resources import WAREHOUSE_POOL
-from orchestration.settings import DBT_PROJECT_DIR
+from orchestration.partitions import dbt_vars, window_from_tags
+from orchestration.resources import WAREHOUSE_POOL, WarehouseResource
+from orchestration.settings import DBT_PROJECT_DIR, Settings
 
 DBT_LAYERS = ("staging", "intermediate", "marts")
+HISTORY_MODEL = "pql_score_history"
 
 
 def dbt_project() -> DbtProject:
@@ -37,14 +48,55 @@ class LayeredTranslator(DagsterDbtTranslator):
         return self._layer(dbt_resource_props) or super().get_group_name(dbt_resource_props)
 
 
-def build_dbt_assets(project: DbtProject) -> dg.AssetsDefinition:
-    @dbt_assets(
-        manifest=project.manifest_path,
-        project=project,
-        dagster_dbt_translator=LayeredTranslator(),
-        pool=WAREHOUSE_POOL,
-    )
-    def pql_dbt_models(context: dg.AssetExecutionContext, dbt: DbtCliResource) -> Iterator[Any]:
-        yield from dbt.cli(["build"], context=context).stream()
+def _build(
+    context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
+) -> Iterator[Any]:
+    """`dbt build` of the selected models with the run's scoring window as vars."""
+    window = window_from_tags(context.run.tags)
+    run_vars = dbt_vars(window, Settings.from_env().as_of, warehouse.latest_scored_day())
+    context.log.info(f"dbt vars for this run: {run_vars or 'none (dbt defaults)'}")
+    args = ["build", "--vars", json.dumps(run_vars)] if run_vars else ["build"]
+    yield from dbt.cli(args, context=context).stream()
 
-    return pql_dbt_models
+
+def build_dbt_assets(
+    project: DbtProject, partitions: dg.PartitionsDefinition
+) -> list[dg.AssetsDefinition]:
+    common: dict[str, Any] = {
+        "manifest": project.manifest_path,
+        "project": project,
+        "dagster_dbt_translator": LayeredTranslator(),
+        "pool": WAREHOUSE_POOL,
+    }
+
+    @dbt_assets(name="pql_dbt_models", exclude=f"{HISTORY_MODEL}+", **common)
+    def pql_dbt_models(
+        context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
+    ) -> Iterator[Any]:
+        yield from _build(context, dbt, warehouse)
+
+    @dbt_assets(
+        name="pql_score_history_daily",
+        select=HISTORY_MODEL,
+        partitions_def=partitions,
+        # A backfill of many days runs as one dbt build over the whole range.
+        backfill_policy=dg.BackfillPolicy.single_run(),
+        **common,
+    )
+    def pql_score_history_daily(
+        context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
+    ) -> Iterator[Any]:
+        yield from _build(context, dbt, warehouse)
+
+    @dbt_assets(
+        name="pql_marts_from_history",
+        select=f"{HISTORY_MODEL}+",
+        exclude=HISTORY_MODEL,
+        **common,
+    )
+    def pql_marts_from_history(
+        context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
+    ) -> Iterator[Any]:
+        yield from _build(context, dbt, warehouse)
+
+    return [pql_dbt_models, pql_score_history_daily, pql_marts_from_history]

@@ -26,8 +26,7 @@ plans as (
 
 as_of as (
 
-    select scoring_date as as_of_date from {{ ref('int_scoring_calendar') }}
-    where is_as_of_date
+    select as_of_date from {{ ref('int_as_of_date') }}
 
 )
 

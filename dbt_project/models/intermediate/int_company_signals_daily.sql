@@ -1,5 +1,3 @@
-{{ config(materialized='table') }}
-
 -- Every PQL signal of every company on every scoring date: one wide row per company and
 -- day, the input of the score. A company exists on a date once one of its users signed up.
 with

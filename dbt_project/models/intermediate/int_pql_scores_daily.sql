@@ -1,5 +1,3 @@
-{{ config(materialized='table') }}
-
 -- The PQL score of every company on every scoring date, with its tier, routing and the
 -- reasons behind it: the top signals by points, as JSON and as a plain-words summary.
 {%- set tiers = var('pql_tier_thresholds') %}

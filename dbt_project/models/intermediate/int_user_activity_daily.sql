@@ -1,12 +1,26 @@
-{{ config(materialized='table') }}
-
 -- Each user's activity per day, split by the day the events became known (late arrivals
 -- get their own row), so that any scoring date can count exactly what it could know.
+-- Incremental: each run recomputes the known days from `late_arrival_lookback_days` before
+-- the latest known day on, so files delivered a few days late are still counted.
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key='known_date',
+        on_schema_change='fail'
+    )
+}}
 with
 
 events as (
 
     select * from {{ ref('int_events_classified') }}
+    {%- if is_incremental() %}
+    where known_date >= (
+        select {{ days_before('max(known_date)', var('late_arrival_lookback_days')) }}
+        from {{ this }}
+    )
+    {%- endif %}
 
 ),
 

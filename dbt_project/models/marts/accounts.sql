@@ -5,8 +5,7 @@ with
 
 as_of as (
 
-    select as_of_date from {{ ref('int_scoring_calendar') }}
-    where is_as_of_date
+    select as_of_date from {{ ref('int_as_of_date') }}
 
 ),
 
@@ -118,7 +117,6 @@ accounts_as_of as (
 
     select
         accounts.account_id,
-        accounts.account_name,
         accounts.created_at,
         accounts.created_by_user_id,
         current_subscriptions.seats,
@@ -159,7 +157,6 @@ final as (
 
     select
         account_id,
-        account_name,
         company_domain,
         created_at,
         created_by_user_id,

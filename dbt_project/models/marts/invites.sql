@@ -4,8 +4,7 @@ with
 
 as_of as (
 
-    select as_of_date from {{ ref('int_scoring_calendar') }}
-    where is_as_of_date
+    select as_of_date from {{ ref('int_as_of_date') }}
 
 ),
 

@@ -1,46 +1,45 @@
--- The sales feed: companies that became a PQL on the scoring date (a PQL today, not the
+-- The sales feed: companies that became a PQL on the scoring date (a PQL that day, not the
 -- day before), with the reasons. Paying customers appear as expansion, not as new leads.
 with
 
-scores as (
+history as (
 
-    select * from {{ ref('int_pql_scores_daily') }}
+    select * from {{ ref('pql_score_history') }}
 
 ),
 
 as_of as (
 
-    select scoring_date from {{ ref('int_scoring_calendar') }}
-    where is_as_of_date
+    select as_of_date from {{ ref('int_as_of_date') }}
 
 ),
 
 today as (
 
-    select scores.*
-    from scores
+    select history.*
+    from history
     inner join as_of
-        on scores.scoring_date = as_of.scoring_date
-    where scores.is_pql
+        on history.as_of_date = as_of.as_of_date
+    where history.is_pql
 
 ),
 
 yesterday as (
 
     select
-        scores.company_domain,
-        scores.score,
-        scores.tier,
-        scores.is_pql
-    from scores
+        history.company_domain,
+        history.score,
+        history.tier,
+        history.is_pql
+    from history
     inner join as_of
-        on scores.scoring_date = {{ days_before('as_of.scoring_date', 1) }}
+        on history.as_of_date = {{ days_before('as_of.as_of_date', 1) }}
 
 )
 
 select
     today.company_domain,
-    today.scoring_date as as_of_date,
+    today.as_of_date,
     today.score,
     today.tier,
     today.route_to_sales,

@@ -9,9 +9,9 @@ scores as (
 
     select
         company_domain,
-        scoring_date,
+        as_of_date as scoring_date,
         tier
-    from {{ ref('int_pql_scores_daily') }}
+    from {{ ref('pql_score_history') }}
     where not is_paying_customer
 
 ),
@@ -24,8 +24,7 @@ conversions as (
 
 as_of as (
 
-    select scoring_date as as_of_date from {{ ref('int_scoring_calendar') }}
-    where is_as_of_date
+    select as_of_date from {{ ref('int_as_of_date') }}
 
 ),
 

@@ -1,47 +1,47 @@
 -- The PQL list as of the scoring date: one row per company, ranked, with the reasons a sales
--- person can read. The main BI table (contract enforced; see _marts__pql.yml).
+-- person can read. The main BI table (contract enforced; see _marts__pql.yml). It is the
+-- history's row of the as-of date, so a list and its history can never disagree.
 with
 
-scores as (
+history as (
 
-    select * from {{ ref('int_pql_scores_daily') }}
+    select * from {{ ref('pql_score_history') }}
 
 ),
 
 as_of as (
 
-    select scoring_date from {{ ref('int_scoring_calendar') }}
-    where is_as_of_date
+    select as_of_date from {{ ref('int_as_of_date') }}
 
 )
 
 select
-    scores.company_domain,
-    scores.scoring_date as as_of_date,
-    scores.score,
-    scores.tier,
-    scores.is_pql,
-    scores.route_to_sales,
-    scores.is_expansion_candidate,
-    scores.reasons,
-    scores.reason_summary,
-    scores.users_total,
-    scores.active_users_7d,
-    scores.active_users_28d,
-    scores.signups_60d,
-    scores.accounts_count,
-    scores.multi_member_accounts,
-    scores.invites_sent_90d,
-    scores.invites_accepted_90d,
-    scores.acceptance_rate_90d,
-    scores.viral_coefficient,
-    scores.activation_rate,
-    scores.buying_intent_events_28d,
-    scores.current_plan,
-    scores.is_paying_customer,
-    scores.is_enterprise_customer,
-    scores.is_education_domain,
-    row_number() over (order by scores.score desc, scores.company_domain asc) as score_rank
-from scores
+    history.company_domain,
+    history.as_of_date,
+    history.score,
+    row_number() over (order by history.score desc, history.company_domain asc) as score_rank,
+    history.tier,
+    history.is_pql,
+    history.route_to_sales,
+    history.is_expansion_candidate,
+    history.reasons,
+    history.reason_summary,
+    history.users_total,
+    history.active_users_7d,
+    history.active_users_28d,
+    history.signups_60d,
+    history.accounts_count,
+    history.multi_member_accounts,
+    history.invites_sent_90d,
+    history.invites_accepted_90d,
+    history.acceptance_rate_90d,
+    history.viral_coefficient,
+    history.activation_rate,
+    history.buying_intent_events_28d,
+    history.current_plan,
+    history.is_paying_customer,
+    history.is_enterprise_customer,
+    history.is_education_domain
+from history
 inner join as_of
-    on scores.scoring_date = as_of.scoring_date
+    on history.as_of_date = as_of.as_of_date
