@@ -14,7 +14,7 @@ SQLFLUFF_ENV := PQL_DUCKDB_PATH=$(CURDIR)/$(VENV)/lint/scratch.duckdb DBT_TARGET
 export DAGSTER_HOME := $(CURDIR)/.dagster
 export PYTHONUNBUFFERED := 1
 
-.PHONY: setup browser run test lint format dev sample clean
+.PHONY: setup browser run test lint format dev sample reference-data clean
 
 $(INSTALLED): requirements.lock pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) not found: install Python 3.11 or run make PYTHON=/path/to/python3.11"; exit 1; }
@@ -35,8 +35,9 @@ $(DAGSTER_HOME)/dagster.yaml: dagster.yaml
 setup: $(INSTALLED) $(MANIFEST) $(DAGSTER_HOME)/dagster.yaml
 
 ## Load the raw files (PQL_SEEDS_DIR, default seeds/), build all models, run all checks.
+## After a change to an incremental model's columns: make run RUN_ARGS=--full-refresh
 run: setup
-	$(BIN)/python -m orchestration.cli run
+	$(BIN)/python -m orchestration.cli run $(RUN_ARGS)
 
 ## Chromium for the browser test of the Dagster UI (tests/test_ui.py): the Debian package,
 ## installed only when missing (playwright's own browser download is not used).
@@ -68,6 +69,10 @@ format: setup
 ## The Dagster UI on http://127.0.0.1:3000
 dev: setup
 	$(BIN)/dg dev --host 127.0.0.1 --port 3000
+
+## Refresh the Public Suffix List and free-mail dbt seeds from their pinned packages.
+reference-data: $(INSTALLED)
+	$(BIN)/python -m orchestration.reference_data
 
 ## Re-generate the bundled sample in seeds/ (deterministic).
 sample: $(INSTALLED)

@@ -100,10 +100,16 @@ def scoring_window(
     return ScoringWindow(min(first_day, settings.as_of or as_of), settings.as_of or as_of)
 
 
+DBT_STEPS = ("pql_dbt_models", "pql_score_history_daily", "pql_marts_from_history")
+
+
 def materialize_everything(
-    settings: Settings, instance: dg.DagsterInstance
+    settings: Settings, instance: dg.DagsterInstance, full_refresh: bool = False
 ) -> dg.ExecuteInProcessResult:
-    """Load, build and check everything, scoring every day up to the as-of date in one run."""
+    """Load, build and check everything, scoring every day up to the as-of date in one run.
+
+    `full_refresh` rebuilds the incremental models from scratch (after a model change).
+    """
     from orchestration.definitions import build_definitions
 
     defs = build_definitions(settings)
@@ -114,15 +120,18 @@ def materialize_everything(
         raise_on_error=False,
         tags=range_tags(window),
         # Progress at INFO: one line per raw file and per dbt node, not Dagster's debug.
-        run_config=LOG_AT_INFO,
+        run_config={
+            **LOG_AT_INFO,
+            "ops": {step: {"config": {"full_refresh": full_refresh}} for step in DBT_STEPS},
+        },
     )
 
 
-def run(settings: Settings) -> int:
+def run(settings: Settings, full_refresh: bool = False) -> int:
     print(f"Raw files:  {settings.seeds_dir}")
     print(f"Warehouse:  {settings.duckdb_path}")
     with dg.DagsterInstance.get() as instance:
-        result = materialize_everything(settings, instance)
+        result = materialize_everything(settings, instance, full_refresh)
     if not result.success:
         failed = [event.step_key for event in result.all_events if event.is_step_failure]
         print(f"\nThe run failed at: {', '.join(failed) or 'unknown step'}", file=sys.stderr)
@@ -134,12 +143,17 @@ def run(settings: Settings) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m orchestration.cli")
     commands = parser.add_subparsers(dest="command", required=True)
-    commands.add_parser("run", help="materialize the pql_daily job and print a summary")
+    run_parser = commands.add_parser("run", help="materialize everything and print a summary")
+    run_parser.add_argument(
+        "--full-refresh",
+        action="store_true",
+        help="rebuild incremental models from scratch (needed after their columns change)",
+    )
     commands.add_parser("summary", help="print what the warehouse holds")
     args = parser.parse_args(argv)
     settings = Settings.from_env()
     if args.command == "run":
-        return run(settings)
+        return run(settings, full_refresh=args.full_refresh)
     print_summary(settings)
     return 0
 

@@ -33,6 +33,8 @@ DEFAULT_POLICY = dg.FreshnessPolicy.time_window(
 POLICIES_BY_KEY_PREFIX: dict[str, dg.FreshnessPolicy] = {
     "raw": DAILY_POLICY,
     "marts": DAILY_POLICY,
+    "serving": DAILY_POLICY,
+    "reports": DAILY_POLICY,
 }
 
 AssetLike = TypeVar("AssetLike", dg.AssetsDefinition, dg.AssetSpec)

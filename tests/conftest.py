@@ -60,3 +60,11 @@ def warehouse(tmp_path: Path) -> Iterator[duckdb.DuckDBPyConnection]:
 
 def rows_of(con: duckdb.DuckDBPyConnection, sql: str, params: dict | None = None) -> list[tuple]:
     return con.execute(sql, params or {}).fetchall()
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _scratch_serving_path(tmp_path_factory) -> Iterator[None]:
+    """Tests that run the whole job publish too: never into the repository's data/ folder."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("PQL_SERVING_PATH", str(tmp_path_factory.mktemp("serving") / "serving.duckdb"))
+        yield

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import re
 from pathlib import Path
 
 import dagster as dg
@@ -118,3 +119,14 @@ def test_a_second_run_on_the_same_files_changes_nothing(sample_run):
         if after[table] != before[table]
     }  # fmt: skip
     assert changed == {}
+
+
+def test_the_readme_example_queries_run_and_return_rows(sample_run):
+    settings, _, _, _ = sample_run
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    [block] = re.findall(r"```sql\n(.*?)```", readme, re.S)
+    statements = [s.strip() for s in block.split(";") if s.strip()]
+    assert len(statements) >= 5
+    with duckdb.connect(str(settings.duckdb_path), read_only=True) as con:
+        for statement in statements:
+            assert con.execute(statement).fetchall(), statement

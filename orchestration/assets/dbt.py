@@ -48,55 +48,60 @@ class LayeredTranslator(DagsterDbtTranslator):
         return self._layer(dbt_resource_props) or super().get_group_name(dbt_resource_props)
 
 
+class DbtBuildConfig(dg.Config):
+    """Run config of the dbt steps (Launchpad: ops: <step>: config: full_refresh: true)."""
+
+    full_refresh: bool = False  # rebuild incremental models from scratch
+
+
 def _build(
-    context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
+    context: dg.AssetExecutionContext,
+    config: DbtBuildConfig,
+    dbt: DbtCliResource,
+    warehouse: WarehouseResource,
 ) -> Iterator[Any]:
     """`dbt build` of the selected models with the run's scoring window as vars."""
     window = window_from_tags(context.run.tags)
     run_vars = dbt_vars(window, Settings.from_env().as_of, warehouse.latest_scored_day())
     context.log.info(f"dbt vars for this run: {run_vars or 'none (dbt defaults)'}")
-    args = ["build", "--vars", json.dumps(run_vars)] if run_vars else ["build"]
+    args = ["build"]
+    if run_vars:
+        args += ["--vars", json.dumps(run_vars)]
+    if config.full_refresh:
+        args.append("--full-refresh")
     yield from dbt.cli(args, context=context).stream()
 
 
 def build_dbt_assets(
     project: DbtProject, partitions: dg.PartitionsDefinition
 ) -> list[dg.AssetsDefinition]:
-    common: dict[str, Any] = {
-        "manifest": project.manifest_path,
-        "project": project,
-        "dagster_dbt_translator": LayeredTranslator(),
-        "pool": WAREHOUSE_POOL,
-    }
+    def dbt_step(name: str, **selection: Any) -> dg.AssetsDefinition:
+        @dbt_assets(
+            name=name,
+            manifest=project.manifest_path,
+            project=project,
+            dagster_dbt_translator=LayeredTranslator(),
+            pool=WAREHOUSE_POOL,
+            **selection,
+        )
+        def step(
+            context: dg.AssetExecutionContext,
+            config: DbtBuildConfig,
+            dbt: DbtCliResource,
+            warehouse: WarehouseResource,
+        ) -> Iterator[Any]:
+            yield from _build(context, config, dbt, warehouse)
 
-    @dbt_assets(name="pql_dbt_models", exclude=f"{HISTORY_MODEL}+", **common)
-    def pql_dbt_models(
-        context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
-    ) -> Iterator[Any]:
-        yield from _build(context, dbt, warehouse)
+        return step
 
-    @dbt_assets(
-        name="pql_score_history_daily",
-        select=HISTORY_MODEL,
-        partitions_def=partitions,
-        # A backfill of many days runs as one dbt build over the whole range.
-        backfill_policy=dg.BackfillPolicy.single_run(),
-        **common,
-    )
-    def pql_score_history_daily(
-        context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
-    ) -> Iterator[Any]:
-        yield from _build(context, dbt, warehouse)
-
-    @dbt_assets(
-        name="pql_marts_from_history",
-        select=f"{HISTORY_MODEL}+",
-        exclude=HISTORY_MODEL,
-        **common,
-    )
-    def pql_marts_from_history(
-        context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
-    ) -> Iterator[Any]:
-        yield from _build(context, dbt, warehouse)
-
-    return [pql_dbt_models, pql_score_history_daily, pql_marts_from_history]
+    return [
+        dbt_step("pql_dbt_models", exclude=f"{HISTORY_MODEL}+"),
+        dbt_step(
+            "pql_score_history_daily",
+            select=HISTORY_MODEL,
+            partitions_def=partitions,
+            # A backfill of many days runs as one dbt build over the whole range.
+            backfill_policy=dg.BackfillPolicy.single_run(),
+        ),
+        dbt_step("pql_marts_from_history", select=f"{HISTORY_MODEL}+", exclude=HISTORY_MODEL),
+    ]

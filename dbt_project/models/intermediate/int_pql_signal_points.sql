@@ -34,8 +34,13 @@ points as (
     select
         *,
         -- Linear up to the target, then capped: a transparent, explainable normalization.
-        round(
-            signal_weight * least(greatest(coalesce(signal_value, 0), 0) / signal_target, 1.0), 1
+        -- Exact decimals, so that summing points never depends on the order of addition.
+        cast(
+            round(
+                signal_weight
+                * least(greatest(coalesce(signal_value, 0), 0) / signal_target, 1.0),
+                1
+            ) as decimal(6, 1)
         ) as points
     from unpivoted
 
