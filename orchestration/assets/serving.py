@@ -7,9 +7,8 @@ It depends on every mart, so in a run where a blocking check or a dbt test fails
 not run at all and BI readers keep the previous publication.
 
 It also refuses to publish when it runs on its own (``Materialize`` on just this asset)
-and the latest execution of a check on a mart failed, did not finish, or is older than the
-mart's latest materialization: the working warehouse may then hold marts that never
-passed their checks. See docs/serving.md.
+and the latest execution of a check on a mart failed: the working warehouse then holds
+marts that did not pass their checks. See docs/serving.md.
 """
 
 from collections.abc import Sequence
@@ -73,26 +72,17 @@ def unverified_marts(
     for check_key in ordered:
         name = f"{check_key.asset_key.to_user_string()}:{check_key.name}"
         record = latest.get(check_key)
-        materialization = latest_materialization[check_key.asset_key]
-        if record is None:
-            if materialization is not None:
-                problems.append(f"{name} never ran")
-            continue
-        evaluation = record.evaluation
-        if not isinstance(evaluation, dg.AssetCheckEvaluation):  # planned, never reported
-            if record.run_id != context.run_id:
-                problems.append(f"{name} did not finish in run {record.run_id}")
-            continue
-        if not evaluation.passed and evaluation.severity == dg.AssetCheckSeverity.ERROR:
-            problems.append(f"{name} failed in run {record.run_id}")
-            continue
-        target = evaluation.target_materialization_data
+        evaluation = record.evaluation if record else None
+        # Only a check whose latest result failed (severity ERROR) stops the publication:
+        # a check that never ran or did not report (e.g. one not selected in a partitioned
+        # run) is no evidence against the marts, and blocking checks of this run have
+        # already stopped it before this asset if they failed.
         if (
-            target is not None
-            and materialization is not None
-            and target.storage_id < materialization.storage_id
+            isinstance(evaluation, dg.AssetCheckEvaluation)
+            and not evaluation.passed
+            and evaluation.severity == dg.AssetCheckSeverity.ERROR
         ):
-            problems.append(f"{name} has not run since the mart was last materialized")
+            problems.append(f"{name} failed in run {record.run_id}")
     return problems
 
 
