@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import io
+import os
 from datetime import datetime
+from decimal import Decimal
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
+import pyarrow.parquet as pq
 import pytest
 
 from orchestration.raw.contract import entity
@@ -252,3 +257,141 @@ def test_sql_looking_names_and_values_are_stored_as_text_never_executed(warehous
         (nasty, "users/o'brien; DROP TABLE raw.load_log.csv")
     ]
     assert rows_of(warehouse, "SELECT count(*) FROM raw.load_log") == [(1,)]
+
+
+# Regression tests for bugs found by the fuzzer (tests/test_loader_fuzz.py).
+
+
+def test_a_file_name_that_is_not_utf8_is_stored_with_its_bytes_escaped(warehouse, seeds_dir):
+    # Was: duckdb InvalidInputException (a surrogate cannot be encoded as UTF-8).
+    write_raw(seeds_dir / os.fsdecode(b"users/2026-01-01\xff.csv"), USERS[:1])
+    [result] = load(warehouse, seeds_dir, "users")
+    assert result.source_file == "users/2026-01-01\\xff.csv"
+    assert rows_of(warehouse, "SELECT user_id, _source_file FROM raw.users") == [
+        ("u1", "users/2026-01-01\\xff.csv")
+    ]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        b'{"user_id": ' + b"1" * 5000 + b"}",  # was: ValueError (int_max_str_digits)
+        b"[" * 100_000,  # was: RecursionError
+    ],
+)
+def test_a_jsonl_line_python_cannot_parse_is_rejected_not_fatal(warehouse, seeds_dir, line):
+    good = b'{"user_id": "u1", "email": "a@acme.com", "created_at": "2026-01-01"}\n'
+    (seeds_dir / "users.jsonl").write_bytes(good + line + b"\n")
+    [result] = load(warehouse, seeds_dir, "users")
+    assert (result.rows_read, result.rows_inserted, result.rows_rejected) == (2, 1, 1)
+    [(row, reason)] = rows_of(warehouse, "SELECT source_row, reason FROM raw.rejects")
+    assert row == 2 and reason.startswith("invalid JSON: ")
+
+
+def test_jsonl_lines_end_at_newline_only_and_no_line_is_dropped_silently(warehouse, seeds_dir):
+    # Was: a lone CR (JSON whitespace) split one valid record into two rejects, and a line
+    # of U+001C (whitespace to Python, not to JSON) was skipped as if blank.
+    (seeds_dir / "users.jsonl").write_bytes(
+        b'{"user_id": "u1",\r"email": "a@acme.com", "created_at": "2026-01-01"}\r\n \t\r\n\x1c\n'
+    )
+    [result] = load(warehouse, seeds_dir, "users")
+    assert (result.rows_read, result.rows_inserted, result.rows_rejected) == (2, 1, 1)
+    assert rejects(warehouse) == [("users.jsonl", 2, "invalid JSON: Expecting value")]
+
+
+@pytest.mark.parametrize("content", [b"", b"\xef\xbb\xbf", b"\n \r\n\t\n"])
+def test_a_jsonl_file_without_records_loads_zero_rows(warehouse, seeds_dir, content):
+    # Was: RawFileError "missing required column 'user_id' (found: no columns)", which
+    # stopped the entity's load for a legitimately empty daily drop.
+    (seeds_dir / "users").mkdir()
+    (seeds_dir / "users" / "2026-01-01.jsonl").write_bytes(content)
+    write_raw(seeds_dir / "users" / "2026-01-02.jsonl", USERS[:1])
+    empty, day_two = load(warehouse, seeds_dir, "users")
+    assert (empty.status, empty.rows_read) == ("loaded", 0)
+    assert day_two.rows_inserted == 1
+
+
+def test_parquet_binary_and_nested_columns_are_read_as_text(warehouse, seeds_dir):
+    # Was: TypeError (bytes, datetime not JSON serializable) inside DuckDB's Arrow stream,
+    # surfacing as "TransactionException: Current transaction is aborted".
+    nested = pa.struct([("t", pa.timestamp("ms")), ("b", pa.binary()), ("d", pa.decimal128(9, 2))])
+    arrow = pa.table(
+        {
+            "user_id": pa.array([b"u\xff1", b"u2"], pa.binary()),
+            "email": ["a@acme.com", "b@acme.com"],
+            "created_at": ["2026-01-01", "2026-01-02"],
+            "detail": pa.array(
+                [{"t": datetime(2026, 1, 1), "b": b"\xff", "d": Decimal("1.50")}, None], nested
+            ),
+        }
+    )
+    pq.write_table(arrow, seeds_dir / "users.parquet")
+    [result] = load(warehouse, seeds_dir, "users")
+    assert (result.rows_read, result.rows_inserted) == (2, 2)
+    assert rows_of(warehouse, "SELECT user_id, _extra FROM raw.users ORDER BY _source_row") == [
+        ("u\ufffd1", '{"detail":"{\\"b\\": \\"\ufffd\\", \\"d\\": \\"1.50\\", '
+                     '\\"t\\": \\"2026-01-01 00:00:00\\"}"}'),
+        ("u2", '{"detail":null}'),
+    ]  # fmt: skip
+
+
+def test_a_parquet_file_with_damaged_pages_raises_raw_file_error(warehouse, seeds_dir):
+    # Was: the reader's error was wrapped by DuckDB, then masked by TransactionException.
+    write_raw(seeds_dir / "users" / "1.csv", USERS)
+    rows = [
+        {"user_id": f"u{i}", "email": "a@acme.com", "created_at": "2026-01-01"} for i in range(500)
+    ]
+    sink = io.BytesIO()
+    pq.write_table(pa.Table.from_pylist(rows), sink, compression="none")
+    damaged = bytearray(sink.getvalue())
+    damaged[8:3000] = b"\xff" * 2992  # the pages, not the footer
+    (seeds_dir / "users" / "2.parquet").write_bytes(bytes(damaged))
+    with pytest.raises(RawFileError, match=r"users/2\.parquet: cannot read as Parquet"):
+        load(warehouse, seeds_dir, "users")
+    assert len(table(warehouse, "users")) == 3
+    assert rows_of(warehouse, "SELECT source_file FROM raw.load_log") == [("users/1.csv",)]
+    assert rows_of(warehouse, "SELECT count(*) FROM raw.rejects") == [(0,)]
+
+
+def test_lone_surrogate_escapes_in_jsonl_become_replacement_characters(warehouse, seeds_dir):
+    # Was: UnicodeEncodeError (a value) or duckdb InvalidInputException (a key): "\ud800" is
+    # valid JSON syntax but no UTF-8 text; it is treated like an undecodable byte.
+    (seeds_dir / "users.jsonl").write_bytes(
+        b'{"user_id": "u\\ud800", "email": "a@acme.com", "created_at": "2026-01-01", '
+        b'"\\udc00x": ["\\ud83d", "\\ud83d\\ude00"]}\n'
+    )
+    [result] = load(warehouse, seeds_dir, "users")
+    assert result.rows_inserted == 1
+    assert rows_of(warehouse, "SELECT user_id, _extra FROM raw.users") == [
+        ("u\ufffd", '{"\ufffdx":"[\\"\ufffd\\", \\"😀\\"]"}')
+    ]
+
+
+def test_invalid_utf8_in_a_parquet_string_column_becomes_replacement_characters(
+    warehouse, seeds_dir
+):
+    # Was: the bytes reached DuckDB unchecked: "INTERNAL Error: Invalid UTF-8 encountered",
+    # after which the database was invalidated (FatalException on every later statement).
+    user_ids = pa.array([b"u\xff1", b"u2"], pa.binary()).view(pa.string())  # not validated
+    arrow = pa.table(
+        {"user_id": user_ids, "email": ["a@acme.com"] * 2, "created_at": ["2026-01-01"] * 2}
+    )
+    pq.write_table(arrow, seeds_dir / "users.parquet")
+    [result] = load(warehouse, seeds_dir, "users")
+    assert result.rows_inserted == 2
+    assert rows_of(warehouse, "SELECT user_id FROM raw.users ORDER BY _source_row") == [
+        ("u\ufffd1",),
+        ("u2",),
+    ]
+
+
+def test_a_parquet_file_yielding_fewer_rows_than_its_metadata_raises(
+    warehouse, seeds_dir, monkeypatch
+):
+    # Was: damaged pages that read without error but yield no rows (found by flipping bytes:
+    # 0 rows read of 5) loaded as an empty file: rows dropped silently.
+    write_raw(seeds_dir / "users.parquet", USERS)
+    monkeypatch.setattr(pq.ParquetFile, "iter_batches", lambda self, **_: iter(()))
+    with pytest.raises(RawFileError, match=r"users\.parquet: .*0 rows read, .* says 3"):
+        load(warehouse, seeds_dir, "users")
+    assert rows_of(warehouse, "SELECT count(*) FROM raw.load_log") == [(0,)]

@@ -239,11 +239,11 @@ def _stage(con: duckdb.DuckDBPyConnection, parsed: ParsedFile) -> None:
     schema = positional_schema(width)
     columns = ", ".join(["_source_row BIGINT"] + [f"c{i} VARCHAR" for i in range(width)])
     con.execute(f"CREATE OR REPLACE TEMP TABLE _staged ({columns})")
-    reader = pa.RecordBatchReader.from_batches(schema, parsed.batches)
-    con.register("_incoming", reader)
-    try:
+    # Batches are pulled here, not by DuckDB, so that a reader's error (a RawFileError for a
+    # damaged file) reaches the caller as itself, not wrapped in a DuckDB error.
+    for batch in parsed.batches:
+        con.register("_incoming", pa.Table.from_batches([batch], schema=schema))
         con.execute("INSERT INTO _staged SELECT * FROM _incoming")
-    finally:
         con.unregister("_incoming")
 
 
@@ -274,7 +274,13 @@ def load_file(
     load_started_at: datetime,
 ) -> FileLoad:
     """Load one file in one transaction; see the module docstring for the rules."""
-    source_file = path.relative_to(seeds_dir).as_posix()
+    # A file name that is not UTF-8 (undecodable bytes) is stored with those bytes escaped.
+    source_file = (
+        path.relative_to(seeds_dir)
+        .as_posix()
+        .encode("utf-8", errors="surrogateescape")
+        .decode("utf-8", errors="backslashreplace")
+    )
     sha256 = file_sha256(path)
     already = _one_row(
         con,
@@ -286,7 +292,10 @@ def load_file(
         return FileLoad(source_file, "skipped", note=f"same content already loaded as {already[0]}")
 
     parsed = open_raw_file(path)
-    header_map = map_header(path, parsed.header, entity)
+    if parsed.no_records:  # an empty JSONL file: nothing to check, zero rows to load
+        header_map = HeaderMap(positions={}, extras={})
+    else:
+        header_map = map_header(path, parsed.header, entity)
     checked_sql, params = checked_rows_sql(entity, header_map, parsed.header)
     con.execute("BEGIN TRANSACTION")
     try:
