@@ -193,7 +193,11 @@ def _json_object_expr(columns: dict[str, int], prefix: str, params: dict[str, ob
 def checked_rows_sql(
     entity: Entity, header_map: HeaderMap, header: list[str]
 ) -> tuple[str, dict[str, object]]:
-    """SQL turning ``_staged`` text rows into typed rows with a ``reason`` ('' if valid)."""
+    """SQL turning ``_staged`` text rows into typed rows with a ``reason`` ('' if valid).
+
+    The rejected rows' original text (``record``) is built only for them, by
+    :func:`rejects_sql`: most rows are valid, and a JSON copy of each would double the work.
+    """
     params: dict[str, object] = {}
     typed = ["_source_row"]
     for column in entity.columns:
@@ -202,12 +206,11 @@ def checked_rows_sql(
     converted = ["*"]
     for column in entity.columns:
         converted.append(f"{_typed_expr(column.kind, column.name + '__text')} AS {column.name}")
-    record = _json_object_expr({name: i for i, name in enumerate(header)}, "h", params)
     extra = _json_object_expr(header_map.extras, "x", params)
     checks = ",\n            ".join(_value_checks(entity))
     sql = f"""
         WITH texts AS (
-            SELECT {", ".join(typed)}, {record} AS _record, {extra} AS _extra
+            SELECT {", ".join(typed)}, {extra} AS _extra
             FROM _staged
         ),
         typed AS (
@@ -219,6 +222,21 @@ def checked_rows_sql(
         FROM typed
     """
     return sql, params
+
+
+def rejects_sql(header: list[str], params: dict[str, object]) -> str:
+    """SQL inserting the rows of ``_checked`` that break the contract into ``raw.rejects``.
+
+    Each keeps the file's row as a JSON object of the file's own column names (``record``).
+    """
+    record = _json_object_expr({name: i for i, name in enumerate(header)}, "h", params)
+    return f"""
+        INSERT INTO raw.rejects
+        SELECT $load_id, $entity, $source_file, checked._source_row, {record}, checked._reason
+        FROM _checked AS checked
+        INNER JOIN _staged USING (_source_row)
+        WHERE checked._reason <> ''
+    """
 
 
 def _one_row(
@@ -321,11 +339,7 @@ def load_file(
                     for r in parsed.parse_rejects
                 ],
             )
-        reject_sql = """
-            INSERT INTO raw.rejects
-            SELECT $load_id, $entity, $source_file, _source_row, _record, _reason
-            FROM _checked WHERE _reason <> ''
-        """
+        reject_sql = rejects_sql(parsed.header, params)
         con.execute(reject_sql, _bind(reject_sql, params))
         inserted = _insert_new_rows(con, entity, params)
         staged, invalid = _one_row(
