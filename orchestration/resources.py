@@ -12,7 +12,7 @@ import dagster as dg
 import duckdb
 from dagster_dbt import DbtCliResource
 
-from orchestration.settings import DBT_PROJECT_DIR, Settings
+from orchestration.settings import DBT_PROJECT_DIR, DEFAULT_DUCKDB_MEMORY_LIMIT, Settings
 
 #: Every step that writes the DuckDB file runs in this pool (limit 1 in dagster.yaml),
 #: because DuckDB allows one writing process per file.
@@ -20,15 +20,23 @@ WAREHOUSE_POOL = "duckdb_warehouse"
 
 
 class WarehouseResource(dg.ConfigurableResource):
-    """The working DuckDB file that the pipeline writes (``PQL_DUCKDB_PATH``)."""
+    """The working DuckDB file that the pipeline writes (``PQL_DUCKDB_PATH``).
+
+    Connections cap DuckDB's memory (``PQL_DUCKDB_MEMORY_LIMIT``) and spill beyond it to
+    ``<duckdb_path>.tmp/``, like dbt's connections (dbt_project/profiles.yml).
+    """
 
     duckdb_path: str
+    memory_limit: str = DEFAULT_DUCKDB_MEMORY_LIMIT
 
     @contextmanager
     def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
         path = Path(self.duckdb_path)
         path.parent.mkdir(parents=True, exist_ok=True)
-        con = duckdb.connect(str(path))
+        con = duckdb.connect(
+            str(path),
+            config={"memory_limit": self.memory_limit, "temp_directory": f"{path}.tmp"},
+        )
         try:
             con.execute("SET TimeZone = 'UTC'")
             yield con
@@ -64,7 +72,9 @@ class RawFilesResource(dg.ConfigurableResource):
 
 def build_resources(settings: Settings) -> dict[str, dg.ConfigurableResource]:
     return {
-        "warehouse": WarehouseResource(duckdb_path=str(settings.duckdb_path)),
+        "warehouse": WarehouseResource(
+            duckdb_path=str(settings.duckdb_path), memory_limit=settings.duckdb_memory_limit
+        ),
         "raw_files": RawFilesResource(seeds_dir=str(settings.seeds_dir)),
         "dbt": DbtCliResource(
             project_dir=str(DBT_PROJECT_DIR),

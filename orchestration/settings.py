@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -28,6 +29,11 @@ DEFAULT_SCHEDULE_TIMEZONE = "UTC"
 DEFAULT_MAX_REJECT_RATE = 0.05
 DEFAULT_MAX_ROW_COUNT_CHANGE = 0.5
 DEFAULT_PARTITIONS_START = date(2024, 1, 1)
+#: DuckDB's memory cap per process (loader, dbt, publish); beyond it DuckDB spills to
+#: `<PQL_DUCKDB_PATH>.tmp/`. dbt_project/profiles.yml repeats this default for plain `dbt`
+#: runs (tests/test_settings.py checks that they agree).
+DEFAULT_DUCKDB_MEMORY_LIMIT = "2GB"
+MEMORY_SIZE = re.compile(r"\d+(\.\d+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)", re.IGNORECASE)
 
 
 class SettingsError(ValueError):
@@ -48,6 +54,8 @@ class Settings:
     max_row_count_change: float = DEFAULT_MAX_ROW_COUNT_CHANGE  # PQL_MAX_ROW_COUNT_CHANGE: >= 0
     # PQL_PARTITIONS_START: the first day Dagster offers as a daily partition of the history.
     partitions_start: date = DEFAULT_PARTITIONS_START
+    # PQL_DUCKDB_MEMORY_LIMIT: DuckDB memory cap per process, e.g. 2GB; spills beyond it.
+    duckdb_memory_limit: str = DEFAULT_DUCKDB_MEMORY_LIMIT
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -66,14 +74,10 @@ class Settings:
                 env, "PQL_MAX_ROW_COUNT_CHANGE", DEFAULT_MAX_ROW_COUNT_CHANGE, upper=None
             ),
             partitions_start=_date(env, "PQL_PARTITIONS_START", DEFAULT_PARTITIONS_START),
+            duckdb_memory_limit=_memory_size(
+                env, "PQL_DUCKDB_MEMORY_LIMIT", DEFAULT_DUCKDB_MEMORY_LIMIT
+            ),
         )
-
-    def dbt_env(self) -> dict[str, str]:
-        """The variables a dbt subprocess needs to see the same warehouse."""
-        env = {"PQL_DUCKDB_PATH": str(self.duckdb_path)}
-        if self.as_of is not None:
-            env["PQL_AS_OF"] = self.as_of.isoformat()
-        return env
 
 
 def _path(env: Mapping[str, str], name: str, default: Path) -> Path:
@@ -98,6 +102,13 @@ def _as_of(value: str) -> date | None:
         return date.fromisoformat(value)
     except ValueError:
         raise SettingsError(f"PQL_AS_OF must be a date as YYYY-MM-DD, got {value!r}") from None
+
+
+def _memory_size(env: Mapping[str, str], name: str, default: str) -> str:
+    value = env.get(name, "").strip() or default
+    if not MEMORY_SIZE.fullmatch(value):
+        raise SettingsError(f"{name} must be a size such as 2GB or 512MB; got {value!r}")
+    return value
 
 
 def _cron(env: Mapping[str, str], name: str, default: str) -> str:
