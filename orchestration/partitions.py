@@ -2,8 +2,9 @@
 
 A run for day D (the schedule's daily run, or one day of a backfill) scores only D; a
 range run (a single-run backfill, or ``make run``) scores every day of its range. The
-window and the as-of date are passed to every dbt step of the run as vars, so all models of
-one run agree on the day they describe.
+window and the as-of date are passed to every dbt step of the run as vars (through the
+environment variables of :data:`DBT_VAR_ENV`), so all models of one run agree on the day
+they describe.
 """
 
 from __future__ import annotations
@@ -54,6 +55,10 @@ def range_tags(window: ScoringWindow) -> dict[str, str]:
         RANGE_START_TAG: window.first_day.isoformat(),
         RANGE_END_TAG: window.last_day.isoformat(),
     }
+
+
+#: The environment variable each run var reaches dbt through (dbt_project.yml `vars`).
+DBT_VAR_ENV = {"score_from": "PQL_SCORE_FROM", "score_to": "PQL_SCORE_TO", "as_of": "PQL_AS_OF"}
 
 
 def dbt_vars(
