@@ -1,13 +1,16 @@
 """Command line entry points used by the Makefile.
 
 ``python -m orchestration.cli run`` materializes the ``pql_daily`` job on the configured
-raw files (the bundled sample by default) and prints what the warehouse now holds.
+raw files (the bundled sample by default), scoring every day up to the as-of date, and
+prints what the warehouse now holds. ``python -m orchestration.cli daily YYYY-MM-DD`` runs
+the one-day partition that the daily schedule would run for that day.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+from datetime import date
 
 import dagster as dg
 import duckdb
@@ -127,11 +130,33 @@ def materialize_everything(
     )
 
 
-def run(settings: Settings, full_refresh: bool = False) -> int:
+def materialize_day(
+    settings: Settings, instance: dg.DagsterInstance, day: date
+) -> dg.ExecuteInProcessResult:
+    """The run the daily schedule launches: ``pql_daily`` for one day's partition.
+
+    Loads the raw files that arrived since the last run, scores `day` and rebuilds the marts.
+    """
+    from orchestration.definitions import build_definitions
+
+    defs = build_definitions(settings)
+    print(f"Scoring {day} (the pql_daily partition the schedule runs for that day)")
+    return defs.resolve_job_def("pql_daily").execute_in_process(
+        instance=instance,
+        raise_on_error=False,
+        partition_key=day.isoformat(),
+        run_config=LOG_AT_INFO,
+    )
+
+
+def run(settings: Settings, full_refresh: bool = False, day: date | None = None) -> int:
     print(f"Raw files:  {settings.seeds_dir}")
     print(f"Warehouse:  {settings.duckdb_path}")
     with dg.DagsterInstance.get() as instance:
-        result = materialize_everything(settings, instance, full_refresh)
+        if day is None:
+            result = materialize_everything(settings, instance, full_refresh)
+        else:
+            result = materialize_day(settings, instance, day)
     if not result.success:
         failed = [event.step_key for event in result.all_events if event.is_step_failure]
         print(f"\nThe run failed at: {', '.join(failed) or 'unknown step'}", file=sys.stderr)
@@ -149,11 +174,17 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="rebuild incremental models from scratch (needed after their columns change)",
     )
+    daily_parser = commands.add_parser(
+        "daily", help="run pql_daily for one day's partition, as the daily schedule does"
+    )
+    daily_parser.add_argument("day", type=date.fromisoformat, help="the day to score, YYYY-MM-DD")
     commands.add_parser("summary", help="print what the warehouse holds")
     args = parser.parse_args(argv)
     settings = Settings.from_env()
     if args.command == "run":
         return run(settings, full_refresh=args.full_refresh)
+    if args.command == "daily":
+        return run(settings, day=args.day)
     print_summary(settings)
     return 0
 
