@@ -626,15 +626,18 @@ _PROPERTY_DICTIONARY = pa.array(
     ],
     pa.string(),
 )
+#: Low-cardinality columns are plain strings that the Parquet writer dictionary-encodes.
+#: Arrow dictionary arrays are deliberately not used: pyarrow 26 then writes dictionary
+#: pages padded with uninitialized bytes, so identical data gave different files.
 EVENT_SCHEMA = pa.schema(
     [
         ("event_id", pa.string()),
         ("user_id", pa.string()),
-        ("event_name", pa.dictionary(pa.int32(), pa.string())),
+        ("event_name", pa.string()),
         ("occurred_at", TIMESTAMP),
         ("account_id", pa.string()),
         ("received_at", TIMESTAMP),
-        ("properties", pa.dictionary(pa.int32(), pa.string())),
+        ("properties", pa.string()),
     ]
 )
 
@@ -710,13 +713,11 @@ def day_events(pop: Population, day: int) -> pa.Table:
         [
             event_ids,
             pop.user_ids.take(user_index),
-            pa.DictionaryArray.from_arrays(pa.array(name), _NAME_DICTIONARY),
+            _NAME_DICTIONARY.take(pa.array(name)),
             _ts(occurred),
             pop.account_ids.take(pa.array(pop.user_account[user])),
             _ts(occurred + delay.astype(np.int64)),
-            pa.DictionaryArray.from_arrays(
-                pa.array((name * len(PLATFORMS) + plat).astype(np.int32)), _PROPERTY_DICTIONARY
-            ),
+            _PROPERTY_DICTIONARY.take(pa.array((name * len(PLATFORMS) + plat).astype(np.int32))),
         ],
         schema=EVENT_SCHEMA,
     )
