@@ -2,6 +2,11 @@
 
 With the defaults (seed 7, 160 companies, 600 personal-mail users, 200 days ending
 2026-10-31, CSV) it reproduces the bundled ``seeds/`` sample byte for byte.
+
+Bulk mode (``--events 100M --format parquet``, see :mod:`.bulk`) writes millions of events
+with numpy and pyarrow: a 181-day window ending 2026-10-31 by default, one Parquet file
+per day under ``events/``, and users, companies, invites and subscriptions scaled to the
+event count.
 """
 
 from __future__ import annotations
@@ -18,6 +23,8 @@ from orchestration.synthetic.run import GenerationResult, generate
 from orchestration.synthetic.writers import FORMATS
 
 DEFAULTS = GeneratorConfig()
+#: Window length of bulk mode (kept here so that the CSV path never imports numpy).
+BULK_DEFAULT_DAYS = 181
 
 
 def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
@@ -36,7 +43,12 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         default=DEFAULTS.personal_users,
         help="self-serve signups on personal mail domains (gmail.com, ...)",
     )
-    parser.add_argument("--days", type=int, default=DEFAULTS.days, help="length of the window")
+    parser.add_argument(
+        "--days",
+        type=int,
+        default=None,
+        help=f"length of the window (default {DEFAULTS.days}; {BULK_DEFAULT_DAYS} with --events)",
+    )
     parser.add_argument(
         "--end-date",
         type=date.fromisoformat,
@@ -61,6 +73,17 @@ def parse_args(argv: Sequence[str] | None = None) -> argparse.Namespace:
         default=None,
         help="also write the event catalog seed here (e.g. dbt_project/seeds/event_catalog.csv)",
     )
+    parser.add_argument(
+        "--events",
+        default=None,
+        help="bulk mode: write exactly this many events (e.g. 50k, 1M, 10M, 100M) as Parquet",
+    )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=2,
+        help="bulk mode: processes writing days in parallel (default 2)",
+    )
     return parser.parse_args(argv)
 
 
@@ -70,7 +93,7 @@ def config_from_args(args: argparse.Namespace) -> GeneratorConfig:
         seed=args.seed,
         companies=args.companies,
         personal_users=args.personal_users,
-        days=args.days,
+        days=args.days or DEFAULTS.days,
         end_date=args.end_date,
         events_per_active_user=args.events_per_active_user,
         dirt_rate=args.dirt_rate,
@@ -100,9 +123,39 @@ def summary_lines(result: GenerationResult) -> list[str]:
     return lines
 
 
+def run_bulk(args: argparse.Namespace) -> int:
+    """Bulk mode (``--events``): numpy and pyarrow, Parquet only, clean data."""
+    from orchestration.synthetic import bulk  # numpy is only needed here
+
+    if args.fmt != "parquet":
+        print(
+            "error: --events (bulk mode) writes Parquet only: add --format parquet",
+            file=sys.stderr,
+        )
+        return 2
+    try:
+        config = bulk.BulkConfig(
+            events=bulk.parse_count(args.events),
+            seed=args.seed,
+            days=args.days or bulk.DEFAULT_DAYS,
+            end_date=args.end_date,
+            workers=args.workers,
+        )
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    result = bulk.main_bulk(config, args.out)
+    if args.catalog is not None:
+        size = write_catalog(args.catalog)
+        print(f"{'event catalog':<13} {size:,} bytes -> {args.catalog}")
+    return result
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the generator; returns the process exit code."""
     args = parse_args(argv)
+    if args.events is not None:
+        return run_bulk(args)
     try:
         config = config_from_args(args)
     except ValueError as exc:
