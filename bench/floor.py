@@ -240,19 +240,16 @@ def utc_session(con: duckdb.DuckDBPyConnection) -> Iterator[None]:
 def floor_scores(
     con: duckdb.DuckDBPyConnection,
     raw_dir: Path,
-    seeds_dir: Path = SEEDS_DIR,
-    as_of: date | None = None,
+    seeds_dir: Path,
+    as_of: date,
     config: ScoringConfig | None = None,
     table: str = "floor_pql_scores",
 ) -> list[tuple]:
     """Run the floor and return its rows (columns PQL_SCORES_COLUMNS, ordered by score_rank).
 
-    The result is also kept as the temporary table ``table`` (a fixed, validated identifier)
-    so that it can be compared without a second run. ``as_of`` is required in practice: the
-    pipeline's default (the day before the latest event) is left to the caller to resolve.
+    ``config`` defaults to dbt_project.yml's ``vars``. The result is also kept as the
+    temporary table ``table`` so that it can be compared without a second run.
     """
-    if as_of is None:
-        raise ValueError("as_of is required (the pipeline's is intermediate.int_as_of_date)")
     if not table.isidentifier():
         raise ValueError(f"not an identifier: {table!r}")
     config = config or ScoringConfig.from_dbt_project()
@@ -342,6 +339,8 @@ def main() -> None:
     parser.add_argument("--as-of", type=date.fromisoformat, help="YYYY-MM-DD")
     parser.add_argument("--repeat", type=int, default=3, help="timed floor runs")
     args = parser.parse_args()
+    if args.warehouse is None and args.as_of is None:
+        parser.error("--as-of is required without --warehouse")
     con = duckdb.connect()
     if args.warehouse:
         started = time.perf_counter()

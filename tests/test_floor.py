@@ -14,6 +14,7 @@ import pytest
 
 from bench.floor import (
     PQL_SCORES_COLUMNS,
+    SEEDS_DIR,
     ScoringConfig,
     column_mismatches,
     compare_with_pipeline,
@@ -188,7 +189,7 @@ def test_floor_returns_the_contract_columns(built: tuple[Path, Path]) -> None:
     raw, warehouse = built
     ((as_of,),) = query(warehouse, "SELECT as_of_date FROM intermediate.int_as_of_date")
     con = duckdb.connect()
-    rows = floor_scores(con, raw, as_of=as_of)
+    rows = floor_scores(con, raw, SEEDS_DIR, as_of)
     columns = [row[0] for row in con.execute("DESCRIBE floor_pql_scores").fetchall()]
     assert tuple(columns) == PQL_SCORES_COLUMNS
     assert [row[PQL_SCORES_COLUMNS.index("score_rank")] for row in rows] == list(
