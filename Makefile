@@ -14,7 +14,7 @@ SQLFLUFF_ENV := PQL_DUCKDB_PATH=$(CURDIR)/$(VENV)/lint/scratch.duckdb DBT_TARGET
 export DAGSTER_HOME := $(CURDIR)/.dagster
 export PYTHONUNBUFFERED := 1
 
-.PHONY: setup browser run test lint format dev sample reference-data clean
+.PHONY: setup browser run test lint format dev sample reference-data bench clean
 
 $(INSTALLED): requirements.lock pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) not found: install Python 3.11 or run make PYTHON=/path/to/python3.11"; exit 1; }
@@ -57,13 +57,13 @@ test: setup lint browser
 
 lint: setup
 	mkdir -p $(VENV)/lint
-	$(BIN)/ruff check orchestration tests
-	$(BIN)/ruff format --check orchestration tests
+	$(BIN)/ruff check orchestration tests bench
+	$(BIN)/ruff format --check orchestration tests bench
 	$(SQLFLUFF_ENV) $(BIN)/sqlfluff lint dbt_project/models dbt_project/tests --disable-progress-bar
 
 format: setup
-	$(BIN)/ruff format orchestration tests
-	$(BIN)/ruff check --fix orchestration tests
+	$(BIN)/ruff format orchestration tests bench
+	$(BIN)/ruff check --fix orchestration tests bench
 	$(SQLFLUFF_ENV) $(BIN)/sqlfluff fix dbt_project/models dbt_project/tests --disable-progress-bar
 
 ## The Dagster UI on http://127.0.0.1:3000
@@ -77,6 +77,13 @@ reference-data: $(INSTALLED)
 ## Re-generate the bundled sample in seeds/ (deterministic).
 sample: $(INSTALLED)
 	$(BIN)/python -m orchestration.synthetic --out seeds/
+
+## Benchmark (not a test): full run, floor query, one incremental day and fixed overhead at
+## each scale; writes bench/results.json and the table in docs/benchmarks.md.
+## Quick run: make bench SCALES=1M. Raw files are generated once under bench/work/.
+SCALES ?= 1M,10M,100M
+bench: setup
+	$(BIN)/python -m bench.run --scales $(SCALES)
 
 clean:
 	rm -rf $(VENV) .dagster data dbt_project/target dbt_project/logs

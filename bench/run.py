@@ -32,6 +32,7 @@ from pathlib import Path
 
 import duckdb
 
+from bench.floor import SEEDS_DIR, compare_with_pipeline
 from bench.measure import Measured, run_measured
 from orchestration.settings import DBT_PROJECT_DIR
 
@@ -88,6 +89,7 @@ class ScaleResult:
     as_of: str
     incremental_day: str
     measured_at: str
+    load_average_at_start: float  # 1-minute load average: other work on the machine
 
 
 def _env(work: Path, raw: Path) -> dict[str, str]:
@@ -154,38 +156,34 @@ def _overhead(env: dict[str, str], logs: Path) -> dict[str, float]:
     return parts
 
 
-def _floor(env: dict[str, str], raw: Path, as_of: date, work: Path, logs: Path) -> Measured:
-    command = [PYTHON, "-m", "bench.floor", "--raw-dir", str(raw), "--as-of", as_of.isoformat()]
-    command += ["--out", str(work / "floor_scores.parquet")]
-    return run_measured(command, env, logs / "floor.log", cwd=ROOT)
-
-
-def _floor_equals_pipeline(work: Path) -> tuple[bool, int]:
-    """Row-for-row equality of the floor's output and marts.pql_scores (both directions)."""
+def _pipeline_as_of(work: Path) -> date:
+    """The as-of date the pipeline scored (its rule: the last complete day of events)."""
     with duckdb.connect(str(work / "warehouse.duckdb"), read_only=True) as con:
-        con.execute(
-            "CREATE TEMP VIEW floor AS SELECT * FROM read_parquet($path)",
-            {"path": str(work / "floor_scores.parquet")},
+        return con.execute("SELECT as_of_date FROM intermediate.int_as_of_date").fetchall()[0][0]
+
+
+def _floor(env: dict[str, str], raw: Path, as_of: date, logs: Path) -> Measured:
+    """The floor query alone, once, in its own process (bench/floor.py)."""
+    command = [PYTHON, "-m", "bench.floor", "--raw", str(raw), "--as-of", as_of.isoformat()]
+    return run_measured([*command, "--repeat", "1"], env, logs / "floor.log", cwd=ROOT)
+
+
+def _floor_equals_pipeline(work: Path, raw: Path, as_of: date) -> tuple[bool, int]:
+    """Row-for-row equality of the floor and marts.pql_scores (EXCEPT ALL both ways)."""
+    con = duckdb.connect()
+    try:
+        compared, mismatches = compare_with_pipeline(
+            con, work / "warehouse.duckdb", raw, SEEDS_DIR, as_of
         )
-        columns = ", ".join(
-            f'"{name}"' for (name,) in con.execute("SELECT * FROM floor LIMIT 0").description
-        )
-        missing, extra, rows = con.execute(
-            f"""
-            SELECT
-                (SELECT count(*) FROM (SELECT {columns} FROM marts.pql_scores
-                                       EXCEPT ALL SELECT {columns} FROM floor)),
-                (SELECT count(*) FROM (SELECT {columns} FROM floor
-                                       EXCEPT ALL SELECT {columns} FROM marts.pql_scores)),
-                (SELECT count(*) FROM marts.pql_scores)
-            """
-        ).fetchall()[0]
-    return missing == 0 and extra == 0, rows
+    finally:
+        con.close()
+    return mismatches == 0, compared
 
 
 def bench_scale(events: int, root: Path) -> ScaleResult:
     name = scale_name(events)
-    print(f"\n== {name} events ==")
+    load_average = round(os.getloadavg()[0], 1)
+    print(f"\n== {name} events (load average {load_average}) ==")
     scale_dir = root / name
     raw, work, logs = scale_dir / "raw", scale_dir / "work", scale_dir / "logs"
     generate_s = _generate(events, raw, logs)
@@ -206,9 +204,9 @@ def bench_scale(events: int, root: Path) -> ScaleResult:
             [PYTHON, "-m", "orchestration.cli", "run"], env, logs / "full.log", cwd=ROOT
         )
         print(f"  full: {full.wall_s:.1f} s, peak {full.peak_rss_mb:.0f} MB", flush=True)
-        as_of = date.fromisoformat(days[-2].stem)
-        floor = _floor(env, raw, as_of, work, logs)
-        equal, rows = _floor_equals_pipeline(work)
+        as_of = _pipeline_as_of(work)
+        floor = _floor(env, raw, as_of, logs)
+        equal, rows = _floor_equals_pipeline(work, raw, as_of)
         print(f"  floor: {floor.wall_s:.1f} s, equal to the pipeline: {equal} ({rows} rows)")
     finally:
         held_back.rename(days[-1])
@@ -243,6 +241,7 @@ def bench_scale(events: int, root: Path) -> ScaleResult:
         as_of=as_of.isoformat(),
         incremental_day=day.isoformat(),
         measured_at=datetime.now(UTC).isoformat(timespec="seconds"),
+        load_average_at_start=load_average,
     )
 
 

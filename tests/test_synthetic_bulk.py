@@ -12,8 +12,6 @@ import duckdb
 import pyarrow.parquet as pq
 import pytest
 
-pytest.importorskip("numpy", reason="bulk mode needs numpy (see docs/synthetic_data.md)")
-
 from orchestration.synthetic.__main__ import main
 from orchestration.synthetic.bulk import (
     BulkConfig,

@@ -15,12 +15,7 @@ with
 events as (
 
     select * from {{ ref('int_events_classified') }}
-    {%- if is_incremental() %}
-    where known_date >= (
-        select {{ days_before('max(known_date)', var('late_arrival_lookback_days')) }}
-        from {{ this }}
-    )
-    {%- endif %}
+    {{ known_since_lookback() }}
 
 ),
 
