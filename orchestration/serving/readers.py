@@ -175,7 +175,6 @@ class ReaderResult:
     latencies_ms: list[float] = field(default_factory=list)
     messages: list[str] = field(default_factory=list)  # the first few errors, then samples
     publications: dict[str, str | None] = field(default_factory=dict)  # id -> as-of date
-    first_seen: dict[str, float] = field(default_factory=dict)  # id -> unix time
 
     def record_error(self, exc: BaseException) -> None:
         self.errors += 1
@@ -187,9 +186,7 @@ class ReaderResult:
         self.latencies_ms.append(round(latency * 1000, 3))
         if not outcome.consistent:
             self.inconsistent += 1
-        if outcome.publication not in self.publications:
-            self.publications[outcome.publication] = outcome.as_of_date
-            self.first_seen[outcome.publication] = time.time()
+        self.publications.setdefault(outcome.publication, outcome.as_of_date)
 
 
 class _Session:
