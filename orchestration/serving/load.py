@@ -187,11 +187,14 @@ def run_under_load(
     think: float = 0.0,
     recycle: float = 5.0,
     linger: float = 2.0,
+    limit: float = 3600.0,
     log: Callable[[str], None] = print,
 ) -> LoadReport:
     """Run ``pql_daily`` for each of `days` (one run each); readers read from the 2nd run on.
 
     `linger`: seconds the readers go on reading after the last run (to read its publication).
+    `limit`: seconds after which a reader stops on its own (only if this process died: the
+    readers are stopped, and killed if need be, when the runs are done or fail).
     """
     if len(days) < 2:
         raise ValueError("need at least two days: one to publish first, one to publish under load")
@@ -231,7 +234,9 @@ def run_under_load(
                 raise RuntimeError(f"pql_daily {day} failed at {failed}")
 
         materialize(days[0], during_reading=False)
-        with readers(modes, serving, workdir / "readers", think=think, recycle=recycle) as pool:
+        with readers(
+            modes, serving, workdir / "readers", limit=limit, think=think, recycle=recycle
+        ) as pool:
             pool.wait_ready(timeout=300)
             log(f"{len(modes)} readers reading; running {len(days) - 1} more partition(s)")
             began = time.monotonic()
