@@ -7,7 +7,6 @@ dbt). Readers are real processes (own process group, stopped with SIGKILL if nee
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import signal
 import stat
@@ -39,10 +38,10 @@ from orchestration.serving.publish import (
     list_publications,
     publish,
 )
+from orchestration.serving.readers import parse_mix, readers
 from orchestration.settings import Settings
 
 D1, D2 = date(2026, 10, 29), date(2026, 10, 30)
-READER_MARTS = ("pql_scores", "companies", "new_pqls", "pql_score_history", "users")
 
 
 # ------------------------------------------------------------------------------ helpers
@@ -256,77 +255,6 @@ def test_a_write_ahead_log_beside_the_serving_file_stops_the_publish(paths, work
 
 # ------------------------------------------------------------------- real reader processes
 
-DB_READER = r"""
-import json, sys, time
-from pathlib import Path
-import duckdb
-
-path, ready, stop, limit = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3]), float(sys.argv[4])
-marts = sys.argv[5].split(",")
-sql = "SELECT 'meta.publication', min(as_of_date), max(as_of_date) FROM meta.publication"
-for mart in marts:
-    sql += f" UNION ALL SELECT '{mart}', min(as_of_date), max(as_of_date) FROM marts.{mart}"
-reads = errors = mixed = 0
-seen, messages = set(), []
-started = time.monotonic()
-while not stop.exists() and time.monotonic() - started < limit:
-    try:
-        con = duckdb.connect(path, read_only=True)
-        try:
-            rows = con.execute(sql).fetchall()  # one statement: one snapshot of one file
-        finally:
-            con.close()
-    except Exception as exc:
-        errors += 1
-        if len(messages) < 5:
-            messages.append(repr(exc))
-        continue
-    reads += 1
-    days = {day for _, low, high in rows for day in (low, high)}
-    if len(days) != 1 or len(rows) != len(marts) + 1:
-        mixed += 1
-    seen.update(str(day) for day in days)
-    ready.touch()
-elapsed = time.monotonic() - started
-print(json.dumps({"kind": "duckdb", "reads": reads, "errors": errors, "mixed": mixed,
-                  "seen": sorted(seen), "seconds": elapsed, "messages": messages}))
-"""
-
-PARQUET_READER = r"""
-import json, os, sys, time
-from pathlib import Path
-import duckdb
-
-latest, ready, stop, limit = sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3]), float(sys.argv[4])
-marts = sys.argv[5].split(",")
-con = duckdb.connect()
-reads = errors = mixed = 0
-seen, messages = set(), []
-started = time.monotonic()
-while not stop.exists() and time.monotonic() - started < limit:
-    try:
-        folder = os.path.realpath(latest)  # resolve `latest` once per read
-        sql = " UNION ALL ".join(
-            f"SELECT min(as_of_date), max(as_of_date) FROM read_parquet('{folder}/{m}.parquet')"
-            for m in marts
-        )
-        rows = con.execute(sql).fetchall()
-    except Exception as exc:
-        errors += 1
-        if len(messages) < 5:
-            messages.append(repr(exc))
-        continue
-    reads += 1
-    days = {day for row in rows for day in row}
-    if len(days) != 1:
-        mixed += 1
-    seen.update(str(day) for day in days)
-    ready.touch()
-elapsed = time.monotonic() - started
-print(json.dumps({"kind": "parquet", "reads": reads, "errors": errors, "mixed": mixed,
-                  "seen": sorted(seen), "seconds": elapsed, "messages": messages}))
-"""
-
 
 @contextmanager
 def processes(commands: list[list[str]]) -> Iterator[list[subprocess.Popen]]:
@@ -366,52 +294,41 @@ def wait_for(condition, timeout: float, what: str) -> None:
 
 
 def test_reader_processes_never_fail_nor_mix_two_publications(paths, working, tmp_path):
+    """The shared BI readers of orchestration/serving/readers.py over 8 quick publishes."""
     _, serving = paths
     publish(working, serving, SERVING_MARTS, "initial")
-    stop = tmp_path / "stop"
-    marts = ",".join(READER_MARTS)
-    limit = "60"  # seconds: a hard bound, in case the test dies before touching `stop`
-    readers = [(DB_READER, str(serving)) for _ in range(3)]
-    readers.append((PARQUET_READER, str(serving.parent / "parquet" / "latest")))
-    ready = [tmp_path / f"ready-{i}" for i in range(len(readers))]
-    commands = [
-        [sys.executable, "-c", script, target, str(flag), str(stop), limit, marts]
-        for (script, target), flag in zip(readers, ready, strict=True)
-    ]
+    modes = parse_mix("reconnect=3,parquet=1")
     publications = 0
-    with processes(commands) as started:
-        wait_for(lambda: all(flag.exists() for flag in ready), 60, "every reader's first read")
+    # limit: a hard bound in seconds, in case the test dies before the readers are stopped.
+    with readers(modes, serving, tmp_path / "readers", limit=60) as pool:
+        pool.wait_ready(timeout=60)
         began = time.monotonic()
         for i in range(8):
             make_working(working, D2 if i % 2 == 0 else D1)
             publish(working, serving, SERVING_MARTS, f"run{i}", keep=3)
             publications += 1
             time.sleep(0.15)  # let the readers read each publication
-        stop.touch()
-        outputs = []
-        for process in started:
-            out, err = process.communicate(timeout=60)
-            assert process.returncode == 0, err
-            outputs.append(json.loads(out))
+        outputs = pool.stop()
         seconds = time.monotonic() - began
 
-    print(f"\n{publications} publications in {seconds:.1f}s while {len(readers)} readers read:")
+    print(f"\n{publications} publications in {seconds:.1f}s while {len(modes)} readers read:")
     for result in outputs:
-        rate = result["reads"] / result["seconds"]
+        rate = result.reads / result.seconds
         print(
-            f"  {result['kind']:8} reads={result['reads']:6} ({rate:7.1f}/s) "
-            f"errors={result['errors']} mixed={result['mixed']} as_of_dates_seen={result['seen']}"
+            f"  {result.mode:9} reads={result.reads:6} ({rate:7.1f}/s) errors={result.errors} "
+            f"inconsistent={result.inconsistent} publications_seen={len(result.publications)}"
         )
-    total = sum(r["reads"] for r in outputs)
-    print(f"  total    reads={total:6} errors={sum(r['errors'] for r in outputs)} "
-          f"mixed={sum(r['mixed'] for r in outputs)}")  # fmt: skip
+    total = sum(r.reads for r in outputs)
+    print(f"  total     reads={total:6} errors={sum(r.errors for r in outputs)} "
+          f"inconsistent={sum(r.inconsistent for r in outputs)}")  # fmt: skip
     assert publications >= 5
     for result in outputs:
-        assert result["errors"] == 0, result["messages"]
-        assert result["mixed"] == 0
-        assert result["reads"] > 0
+        assert result.errors == 0, result.messages
+        assert result.inconsistent == 0
+        assert result.reads > 0
     # The readers really read across the swaps: both as-of dates were seen.
-    assert set().union(*(r["seen"] for r in outputs)) == {str(D1), str(D2)}
+    as_of_seen = {day for r in outputs for day in r.publications.values()}
+    assert as_of_seen == {str(D1), str(D2)}
     assert leftovers(serving) == []
 
 
