@@ -14,7 +14,7 @@ SQLFLUFF_ENV := PQL_DUCKDB_PATH=$(CURDIR)/$(VENV)/lint/scratch.duckdb DBT_TARGET
 export DAGSTER_HOME := $(CURDIR)/.dagster
 export PYTHONUNBUFFERED := 1
 
-.PHONY: setup browser run test lint format dev sample reference-data bench clean
+.PHONY: setup browser run test lint format dev sample reference-data bench bench-readers clean
 
 $(INSTALLED): requirements.lock pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) not found: install Python 3.11 or run make PYTHON=/path/to/python3.11"; exit 1; }
@@ -84,6 +84,11 @@ sample: $(INSTALLED)
 SCALES ?= 1M,10M,100M
 bench: setup
 	$(BIN)/python -m bench.run --scales $(SCALES)
+
+## Readers under load: 8 BI reader processes on the serving copy while pql_daily publishes
+## day by day; prints reads/s, latency percentiles, errors -> bench/serving_load.json.
+bench-readers: setup
+	$(BIN)/python -m bench.serving_load $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .dagster data dbt_project/target dbt_project/logs

@@ -1,6 +1,6 @@
 """Benchmark: BI readers on the serving copy while ``pql_daily`` publishes, day after day.
 
-    .venv/bin/python bench/serving_load.py [--mix reconnect=4,hold=2,parquet=2] [--days 4]
+    make bench-readers BENCH_ARGS='[--mix reconnect=4,hold=2,parquet=2] [--days 4]'
 
 Runs the real ``pql_daily`` job on the bundled sample (one run per daily partition, in a
 temporary folder); from the second run on, the reader processes read the serving file and
