@@ -14,7 +14,7 @@ SQLFLUFF_ENV := PQL_DUCKDB_PATH=$(CURDIR)/$(VENV)/lint/scratch.duckdb DBT_TARGET
 export DAGSTER_HOME := $(CURDIR)/.dagster
 export PYTHONUNBUFFERED := 1
 
-.PHONY: setup browser run test lint format dev sample reference-data bench bench-readers clean
+.PHONY: setup browser run test lint format dev sample reference-data bench bench-readers java spark-check clean
 
 $(INSTALLED): requirements.lock pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) not found: install Python 3.11 or run make PYTHON=/path/to/python3.11"; exit 1; }
@@ -51,8 +51,24 @@ browser:
 	  $$SUDO apt-get update -qq && \
 	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium; }
 
+## Java 17 for the Spark portability test (tests/test_spark_portability.py): the Debian
+## package, installed only when `java` is missing.
+java:
+	@command -v java >/dev/null 2>&1 || { \
+	  command -v apt-get >/dev/null 2>&1 || { \
+	    echo "java not found and apt-get unavailable: install Java 17 and put 'java' on PATH"; \
+	    exit 1; }; \
+	  echo "Installing Java 17 (Debian package openjdk-17-jre-headless) for the Spark test"; \
+	  SUDO=$$([ "$$(id -u)" = 0 ] || echo sudo); \
+	  $$SUDO apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq openjdk-17-jre-headless; }
+
+## The dbt models on Spark vs DuckDB: marts.pql_scores row for row (docs/scaling.md).
+spark-check: setup java
+	SPARK_LOCAL_IP=127.0.0.1 $(BIN)/python -m pytest tests/test_spark_portability.py
+
 ## Lint and run every test.
-test: setup lint browser
+test: setup lint browser java
 	$(BIN)/python -m pytest
 
 lint: setup

@@ -61,11 +61,11 @@ reasons as (
     select
         company_domain,
         scoring_date,
-        {{ dbt.concat(["'['", dbt.listagg('reason_json', "', '", 'order by reason_rank'), "']'"]) }}
+        {{ dbt.concat(["'['", ordered_listagg('reason_json', "', '", 'reason_rank'), "']'"]) }}
             as reasons,
-        {{ dbt.listagg(
+        {{ ordered_listagg(
             dbt.concat(['reason_text', "' (+'", 'cast(points as ' ~ dbt.type_string() ~ ')', "' pts)'"]),
-            "'; '", 'order by reason_rank') }} as reason_details
+            "'; '", 'reason_rank') }} as reason_details
     from top_reasons
     where reason_rank <= {{ var('pql_reasons_top_n') }}
     group by company_domain, scoring_date

@@ -4,8 +4,9 @@
 {{
     config(
         materialized='incremental',
-        incremental_strategy='delete+insert',
+        incremental_strategy=replace_by_day_strategy(),
         unique_key='known_date',
+        partition_by=replace_by_day_partition_by('known_date'),
         on_schema_change='fail'
     )
 }}

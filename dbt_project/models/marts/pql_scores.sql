@@ -19,7 +19,10 @@ select
     history.company_domain,
     history.as_of_date,
     history.score,
-    row_number() over (order by history.score desc, history.company_domain asc) as score_rank,
+    -- bigint on every engine (Spark's row_number() is an int).
+    cast(
+        row_number() over (order by history.score desc, history.company_domain asc) as bigint
+    ) as score_rank,
     history.tier,
     history.is_pql,
     history.route_to_sales,
