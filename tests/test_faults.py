@@ -304,11 +304,12 @@ def raw_is_reconciled(warehouse: Path) -> list[tuple]:
                     UNION ALL SELECT entity, source_file, 0, count(*) FROM raw.rejects GROUP BY ALL
                 ) GROUP BY ALL
             )
-            SELECT l.entity, l.source_file, l.rows_inserted, a.inserted, l.rows_rejected,
-                   a.rejected
+            SELECT entity, source_file, l.rows_inserted, coalesce(a.inserted, 0),
+                   l.rows_rejected, coalesce(a.rejected, 0)
             FROM raw.load_log AS l FULL JOIN actual AS a USING (entity, source_file)
-            WHERE l.rows_inserted IS DISTINCT FROM a.inserted
-               OR l.rows_rejected IS DISTINCT FROM a.rejected
+            -- a file whose rows were all duplicates or all rejected has no group in `actual`
+            WHERE l.rows_inserted IS DISTINCT FROM coalesce(a.inserted, 0)
+               OR l.rows_rejected IS DISTINCT FROM coalesce(a.rejected, 0)
                OR l.rows_read <> l.rows_inserted + l.rows_duplicate + l.rows_rejected
             """
         ).fetchall()
