@@ -9,8 +9,12 @@ the one-day partition that the daily schedule would run for that day.
 from __future__ import annotations
 
 import argparse
+import fcntl
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
+from pathlib import Path
 
 import dagster as dg
 import duckdb
@@ -67,6 +71,63 @@ def print_summary(settings: Settings) -> None:
         _print_table("Staging layer", ["model", "rows"], counts)
 
 
+#: Tag on every run this command starts: a run killed with its process (SIGKILL, power loss)
+#: is recognised by it on the next start.
+CLI_RUN_TAG = "pql/started_by"
+CLI_RUN_TAG_VALUE = "orchestration.cli"
+UNFINISHED = [
+    dg.DagsterRunStatus.NOT_STARTED,
+    dg.DagsterRunStatus.STARTING,
+    dg.DagsterRunStatus.STARTED,
+]
+LOCK_FILE_NAME = ".pql-cli-run.lock"
+
+
+@contextmanager
+def one_cli_run_at_a_time(instance: dg.DagsterInstance) -> Iterator[None]:
+    """Hold an exclusive lock on the instance for the whole command; the OS drops it on kill.
+
+    While we hold it no other process of this command runs on the instance, so a run of this
+    command that is still marked unfinished was killed: :func:`reclaim_killed_runs`.
+    """
+    root = getattr(instance, "root_directory", None)
+    if not root:
+        yield
+        return
+    lock_path = Path(root) / LOCK_FILE_NAME
+    with lock_path.open("a") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            print(f"Waiting for another `orchestration.cli run` on {root} to finish")
+            fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def reclaim_killed_runs(instance: dg.DagsterInstance) -> list[str]:
+    """Mark the killed runs of this command failed and free their pool slots.
+
+    A process killed with SIGKILL never reports its run's end: the run stays STARTED and
+    keeps its slot of the pool ``duckdb_warehouse`` (limit 1, dagster.yaml), so every later
+    run would wait for that slot forever. Call only under :func:`one_cli_run_at_a_time`.
+    """
+    records = instance.get_run_records(
+        dg.RunsFilter(statuses=UNFINISHED, tags={CLI_RUN_TAG: CLI_RUN_TAG_VALUE})
+    )
+    reclaimed = []
+    for record in records:
+        run = record.dagster_run
+        instance.report_run_failed(
+            run, "The process of this run ended without reporting (killed); reclaimed."
+        )
+        instance.event_log_storage.free_concurrency_slots_for_run(run.run_id)
+        reclaimed.append(run.run_id)
+    return reclaimed
+
+
 LOG_AT_INFO = {"loggers": {"console": {"config": {"log_level": "INFO"}}}}
 AS_OF_MODEL = dg.AssetKey(["intermediate", "int_as_of_date"])
 
@@ -89,6 +150,7 @@ def scoring_window(
         instance=instance,
         resources=defs.resources,
         run_config=LOG_AT_INFO,
+        tags={CLI_RUN_TAG: CLI_RUN_TAG_VALUE},
         raise_on_error=True,
     )
     if not result.success:
@@ -121,7 +183,7 @@ def materialize_everything(
     return defs.resolve_job_def("pql_daily").execute_in_process(
         instance=instance,
         raise_on_error=False,
-        tags=range_tags(window),
+        tags={**range_tags(window), CLI_RUN_TAG: CLI_RUN_TAG_VALUE},
         # Progress at INFO: one line per raw file and per dbt node, not Dagster's debug.
         run_config={
             **LOG_AT_INFO,
@@ -145,6 +207,7 @@ def materialize_day(
         instance=instance,
         raise_on_error=False,
         partition_key=day.isoformat(),
+        tags={CLI_RUN_TAG: CLI_RUN_TAG_VALUE},
         run_config=LOG_AT_INFO,
     )
 
@@ -152,7 +215,9 @@ def materialize_day(
 def run(settings: Settings, full_refresh: bool = False, day: date | None = None) -> int:
     print(f"Raw files:  {settings.seeds_dir}")
     print(f"Warehouse:  {settings.duckdb_path}")
-    with dg.DagsterInstance.get() as instance:
+    with dg.DagsterInstance.get() as instance, one_cli_run_at_a_time(instance):
+        for run_id in reclaim_killed_runs(instance):
+            print(f"Run {run_id} was killed before it finished: marked failed, slots freed")
         if day is None:
             result = materialize_everything(settings, instance, full_refresh)
         else:
