@@ -1,12 +1,15 @@
-"""The memory cap and spill folder of DuckDB (PQL_DUCKDB_MEMORY_LIMIT), real connections."""
+"""DuckDB's memory cap and spill folder (PQL_DUCKDB_MEMORY_LIMIT, real connections), and the
+environment handed to dbt subprocesses."""
 
 from __future__ import annotations
 
+import os
 import re
 from pathlib import Path
 
 import pytest
 
+from orchestration.environment import patched_environ
 from orchestration.resources import build_resources
 from orchestration.settings import (
     DBT_PROJECT_DIR,
@@ -49,3 +52,18 @@ def test_the_warehouse_connection_caps_memory_and_spills_to_the_temp_folder(tmp_
         spilled = Path(f"{tmp_path / 'warehouse.duckdb'}.tmp").exists()
     assert len(last) == 1
     assert spilled
+
+
+def test_patched_environ_sets_unsets_and_restores_even_after_an_error(monkeypatch):
+    monkeypatch.setenv("PQL_TEST_KEPT", "before")
+    monkeypatch.setenv("PQL_TEST_UNSET", "present")
+    monkeypatch.delenv("PQL_TEST_NEW", raising=False)
+    values = {"PQL_TEST_KEPT": "during", "PQL_TEST_NEW": "x"}
+    with pytest.raises(RuntimeError), patched_environ(values, ["PQL_TEST_UNSET"]):
+        assert os.environ["PQL_TEST_KEPT"] == "during"
+        assert os.environ["PQL_TEST_NEW"] == "x"
+        assert "PQL_TEST_UNSET" not in os.environ
+        raise RuntimeError("the work failed")
+    assert os.environ["PQL_TEST_KEPT"] == "before"
+    assert os.environ["PQL_TEST_UNSET"] == "present"
+    assert "PQL_TEST_NEW" not in os.environ

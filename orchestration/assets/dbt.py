@@ -8,15 +8,14 @@ by day while everything else is rebuilt each run:
     pql_marts_from_history  the marts read from the history (pql_scores, companies, ...)
 """
 
-import os
 import shutil
 from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
 from typing import Any
 
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
+from orchestration.environment import patched_environ
 from orchestration.partitions import DBT_VAR_ENV, dbt_vars, window_from_tags
 from orchestration.resources import WAREHOUSE_POOL, WarehouseResource
 from orchestration.settings import DBT_PROJECT_DIR, Settings
@@ -60,21 +59,6 @@ class DbtBuildConfig(dg.Config):
     full_refresh: bool = False  # rebuild incremental models from scratch
 
 
-@contextmanager
-def _environment(values: Mapping[str, str]) -> Iterator[None]:
-    """`os.environ` with `values` set, restored on exit (dagster-dbt passes os.environ)."""
-    saved = {name: os.environ.get(name) for name in values}
-    os.environ.update(values)
-    try:
-        yield
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
-
-
 def _build(
     context: dg.AssetExecutionContext,
     config: DbtBuildConfig,
@@ -91,7 +75,7 @@ def _build(
     run_vars = dbt_vars(window, Settings.from_env().as_of, warehouse.latest_scored_day())
     context.log.info(f"dbt vars for this run: {run_vars or 'none (dbt defaults)'}")
     args = ["build", *(["--full-refresh"] if config.full_refresh else [])]
-    with _environment({DBT_VAR_ENV[name]: value for name, value in run_vars.items()}):
+    with patched_environ({DBT_VAR_ENV[name]: value for name, value in run_vars.items()}):
         invocation = dbt.cli(args, context=context)  # starts dbt with this environment
     yield from invocation.stream()
     # dbt writes a folder of artifacts per invocation under target/; keep only failed

@@ -15,14 +15,14 @@ import math
 import os
 import platform
 import time
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
 import duckdb
 
+from orchestration.environment import patched_environ
 from orchestration.serving.readers import Mode, ReaderResult, readers
 from orchestration.settings import DEFAULT_SEEDS_DIR
 
@@ -98,23 +98,6 @@ def _read_publication_id(serving: Path) -> str | None:
     with duckdb.connect(str(serving), read_only=True) as con:
         rows = con.execute("SELECT publication_id FROM meta.publication").fetchall()
     return str(rows[0][0]) if rows else None
-
-
-@contextmanager
-def _environment(values: dict[str, str], unset: Sequence[str]) -> Iterator[None]:
-    """Set PQL_* variables for the run (dbt's profile reads them too); restore after."""
-    saved = {name: os.environ.get(name) for name in [*values, *unset]}
-    os.environ.update(values)
-    for name in unset:
-        os.environ.pop(name, None)
-    try:
-        yield
-    finally:
-        for name, value in saved.items():
-            if value is None:
-                os.environ.pop(name, None)
-            else:
-                os.environ[name] = value
 
 
 def _machine() -> dict[str, object]:
@@ -211,7 +194,7 @@ def run_under_load(
         "PQL_SERVING_PATH": str(serving),
     }
     runs: list[RunFigures] = []
-    with _environment(values, unset=["PQL_AS_OF"]), dg.instance_for_test() as instance:
+    with patched_environ(values, unset=["PQL_AS_OF"]), dg.instance_for_test() as instance:
         job = build_definitions(Settings.from_env()).resolve_job_def("pql_daily")
 
         def materialize(day: date, during_reading: bool) -> None:
