@@ -33,10 +33,8 @@ class WarehouseResource(dg.ConfigurableResource):
     def connect(self) -> Iterator[duckdb.DuckDBPyConnection]:
         path = Path(self.duckdb_path)
         path.parent.mkdir(parents=True, exist_ok=True)
-        con = duckdb.connect(
-            str(path),
-            config={"memory_limit": self.memory_limit, "temp_directory": f"{path}.tmp"},
-        )
+        # Spills go to DuckDB's default folder for a database file, `<file>.tmp/`.
+        con = duckdb.connect(str(path), config={"memory_limit": self.memory_limit})
         try:
             con.execute("SET TimeZone = 'UTC'")
             yield con

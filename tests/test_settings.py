@@ -52,6 +52,10 @@ def test_the_warehouse_connection_caps_memory_and_spills_to_the_temp_folder(tmp_
         spilled = Path(f"{tmp_path / 'warehouse.duckdb'}.tmp").exists()
     assert len(last) == 1
     assert spilled
+    # A second connection in the same process after a spill (dbt opens one per node):
+    # DuckDB refuses to switch the spill folder once used, so nothing may set it again.
+    with warehouse.connect() as con:
+        assert con.execute("SELECT current_setting('memory_limit')").fetchall() == [("61.0 MiB",)]
 
 
 def test_patched_environ_sets_unsets_and_restores_even_after_an_error(monkeypatch):
