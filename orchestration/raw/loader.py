@@ -266,18 +266,26 @@ def _stage(con: duckdb.DuckDBPyConnection, parsed: ParsedFile) -> None:
 
 
 def _insert_new_rows(con: duckdb.DuckDBPyConnection, entity: Entity, params: dict) -> int:
+    """Insert the valid rows whose natural key is new: first row in the file wins.
+
+    An explicit anti join, not NOT EXISTS: with NOT EXISTS next to the row_number filter,
+    DuckDB hashed the whole raw table for every file (0.7 s a file at 10M rows).
+    """
     columns = [c.name for c in entity.columns]
     key_match = " AND ".join(f"existing.{k} = candidate.{k}" for k in entity.natural_key)
     sql = f"""
         INSERT INTO raw.{entity.name} ({", ".join(columns)}, _extra, _source_file,
                                         _source_row, _load_id)
-        SELECT {", ".join(columns)}, _extra, $source_file, _source_row, $load_id
-        FROM _checked AS candidate
-        WHERE _reason = ''
-          AND NOT EXISTS (SELECT 1 FROM raw.{entity.name} AS existing WHERE {key_match})
-        QUALIFY row_number() OVER (
-            PARTITION BY {", ".join(entity.natural_key)} ORDER BY _source_row
-        ) = 1
+        SELECT {", ".join(f"candidate.{c}" for c in columns)}, candidate._extra, $source_file,
+               candidate._source_row, $load_id
+        FROM (
+            SELECT * FROM _checked
+            WHERE _reason = ''
+            QUALIFY row_number() OVER (
+                PARTITION BY {", ".join(entity.natural_key)} ORDER BY _source_row
+            ) = 1
+        ) AS candidate
+        ANTI JOIN raw.{entity.name} AS existing ON {key_match}
     """
     row = _one_row(con, sql, _bind(sql, params))
     return int(row[0]) if row else 0
