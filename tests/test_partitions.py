@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import shutil
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -10,6 +11,7 @@ import dagster as dg
 import duckdb
 import pytest
 
+from orchestration.assets.dbt import RUN_DAYS_TAG, dbt_project
 from orchestration.definitions import build_definitions
 from orchestration.partitions import ScoringWindow, dbt_vars, range_tags, window_from_tags
 from orchestration.schedules import previous_day
@@ -119,13 +121,37 @@ def backfill_and_range(tmp_path_factory) -> tuple[Path, Path]:
     return tmp / "b.duckdb", tmp / "r.duckdb"
 
 
+def run_days_tables() -> set[str]:
+    """The scoring chain's tables that hold only the latest run's days (a dbt tag)."""
+    manifest = json.loads(dbt_project().manifest_path.read_text())
+    return {
+        f"{node['schema']}.{node['name']}"
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "model" and RUN_DAYS_TAG in node["tags"]
+    }
+
+
 def test_a_day_by_day_backfill_ends_in_the_same_tables_as_one_run_over_the_range(
     backfill_and_range,
 ):
     backfilled, one_run = (tables(path) for path in backfill_and_range)
     assert set(backfilled) == set(one_run)
     assert {"marts.pql_score_history", "intermediate.int_user_activity_daily"} <= set(one_run)
-    different = [name for name in one_run if backfilled[name] != one_run[name]]
+    run_days = run_days_tables()
+    assert "intermediate.int_company_signals_daily" in run_days
+    different = [n for n in one_run if n not in run_days and backfilled[n] != one_run[n]]
     assert different == []
     history_days = {row[1] for row in one_run["marts.pql_score_history"]}
     assert history_days == set(DAYS)
+
+
+def test_the_run_days_tables_hold_the_last_runs_days_equal_to_the_range_run(backfill_and_range):
+    backfilled, one_run = (tables(path) for path in backfill_and_range)
+    scoring_date = 1  # (company_domain, scoring_date, ...) in every one of them
+    signals = "intermediate.int_company_signals_daily"
+    assert {row[scoring_date] for row in one_run[signals]} == set(DAYS)
+    assert {row[scoring_date] for row in backfilled[signals]} == {DAYS[-1]}
+    for name in run_days_tables():
+        assert {row[scoring_date] for row in one_run[name]} <= set(DAYS), name
+        last_day = [row for row in one_run[name] if row[scoring_date] == DAYS[-1]]
+        assert backfilled[name] == last_day, name

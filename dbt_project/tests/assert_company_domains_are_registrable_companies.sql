@@ -113,14 +113,35 @@ upper_case as (
 
 ),
 
+-- `a.example.com` under `example.com`: each domain's ending of every company_domain's length
+-- plus its dot, matched by equality (a LIKE join compared every pair: 33 s at 100M events).
+parent_lengths as (
+
+    select distinct {{ dbt.length('company_domain') }} as parent_length
+    from company_domains
+
+),
+
+dotted_endings as (
+
+    select
+        company_domains.company_domain,
+        {{ dbt.right('company_domains.company_domain', 'parent_lengths.parent_length + 1') }}
+            as dotted_ending
+    from company_domains
+    cross join parent_lengths
+    where {{ dbt.length('company_domains.company_domain') }} >= parent_lengths.parent_length + 2
+
+),
+
 subdomains as (
 
     select
-        subdomains.company_domain,
+        dotted_endings.company_domain,
         {{ dbt.concat(["'is a subdomain of '", 'parents.company_domain']) }} as problem
-    from company_domains as subdomains
+    from dotted_endings
     inner join company_domains as parents
-        on subdomains.company_domain like {{ dbt.concat(["'%.'", 'parents.company_domain']) }}
+        on dotted_endings.dotted_ending = {{ dbt.concat(["'.'", 'parents.company_domain']) }}
 
 )
 

@@ -4,7 +4,9 @@ Three asset definitions over one manifest, so that the score history can be part
 by day while everything else is rebuilt each run:
 
     pql_dbt_models          seeds, staging, intermediate, and the as-of marts (users, ...)
-    pql_score_history_daily marts.pql_score_history, one partition per scoring day
+    pql_score_history_daily the scoring chain of the partition's days: the calendar, the
+                            company tables (tag scoring_run_days), the score views and
+                            marts.pql_score_history (one partition a day)
     pql_marts_from_history  the marts read from the history (pql_scores, companies, ...)
 """
 
@@ -22,6 +24,11 @@ from orchestration.settings import DBT_PROJECT_DIR, Settings
 
 DBT_LAYERS = ("staging", "intermediate", "marts")
 HISTORY_MODEL = "pql_score_history"
+#: The models built for the scored days only, from the calendar to the history: they are
+#: partitioned with it, so that materializing a day never reads another run's days.
+SCORING_CHAIN = f"int_scoring_calendar+,+{HISTORY_MODEL}"
+#: dbt tag of the tables in that chain that hold only the days of the latest run.
+RUN_DAYS_TAG = "scoring_run_days"
 #: dbt tests left out of Dagster runs: grain tests of the daily scoring views, each of which
 #: recomputes the whole chain over the run's days. The grain is checked once, materialized,
 #: by the tests of marts.pql_score_history; `dbt build` by hand and the tests run them all.
@@ -107,10 +114,14 @@ def build_dbt_assets(
         return step
 
     return [
-        dbt_step("pql_dbt_models", exclude=f"{HISTORY_MODEL}+ tag:{CHAIN_RECOMPUTING_TESTS}"),
+        dbt_step(
+            "pql_dbt_models",
+            exclude=f"{SCORING_CHAIN} {HISTORY_MODEL}+ tag:{CHAIN_RECOMPUTING_TESTS}",
+        ),
         dbt_step(
             "pql_score_history_daily",
-            select=HISTORY_MODEL,
+            select=SCORING_CHAIN,
+            exclude=f"tag:{CHAIN_RECOMPUTING_TESTS}",
             partitions_def=partitions,
             # A backfill of many days runs as one dbt build over the whole range.
             backfill_policy=dg.BackfillPolicy.single_run(),

@@ -1,5 +1,8 @@
 -- Each company's product accounts and commercial state, per scoring date: how many
 -- workspaces people opened on their own, how many have a team in them, and what is paid.
+-- A table of the run's scoring days, built in the history's partitioned step (see
+-- int_company_signals_daily).
+{{ config(materialized='table', tags=['scoring_run_days']) }}
 with
 
 calendar as (

@@ -30,6 +30,9 @@
 {%- set summed_windows = [(active, active_sums), (2 * active, {span: '1'})] %}
 {%- set measures = user_windows.keys() | list + active_sums.keys() | list
     + ['distinct_features_28d', span] %}
+-- A table of the run's scoring days, built in the history's partitioned step (see
+-- int_company_signals_daily).
+{{ config(materialized='table', tags=['scoring_run_days']) }}
 with
 
 calendar as (

@@ -1,6 +1,9 @@
 -- How people at each company arrived and reached value, per scoring date: users, organic
 -- signups, and activation (an activation event within N days of signup).
 {%- set activation_days = var('activation_window_days') %}
+-- A table of the run's scoring days, built in the history's partitioned step (see
+-- int_company_signals_daily).
+{{ config(materialized='table', tags=['scoring_run_days']) }}
 with
 
 calendar as (
@@ -43,19 +46,59 @@ users_as_of as (
 
 ),
 
-first_activation_as_of as (
+first_activation_by_known_date as (
 
-    -- The first activation each user had by the scoring date, as known on that date.
+    -- The earliest activation among those that became known on each day.
     select
-        users_as_of.scoring_date,
-        users_as_of.user_id,
-        min(activation_days.occurred_date) as first_activation_date
-    from users_as_of
-    inner join activation_days
-        on
-            users_as_of.user_id = activation_days.user_id
-            and users_as_of.scoring_date >= activation_days.known_date
-    group by users_as_of.scoring_date, users_as_of.user_id
+        user_id,
+        known_date,
+        min(occurred_date) as first_activation_date
+    from activation_days
+    group by user_id, known_date
+
+),
+
+first_activation_running as (
+
+    -- The first activation known by each of those days, and the one known the day before.
+    select
+        user_id,
+        known_date,
+        first_activation_date,
+        min(first_activation_date) over (
+            partition by user_id order by known_date
+            rows between unbounded preceding and current row
+        ) as first_activation_known,
+        min(first_activation_date) over (
+            partition by user_id order by known_date
+            rows between unbounded preceding and 1 preceding
+        ) as first_activation_known_before
+    from first_activation_by_known_date
+
+),
+
+first_activation_changes as (
+
+    -- The days on which a user's first activation, as known, changed: usually one (the
+    -- first activation arriving), more when an earlier activation arrives late.
+    select
+        user_id,
+        known_date as known_from,
+        first_activation_known as first_activation_date
+    from first_activation_running
+    where
+        first_activation_known_before is null
+        or first_activation_known < first_activation_known_before
+
+),
+
+first_activation_periods as (
+
+    -- Each first activation date with the known days it holds for.
+    select
+        *,
+        lead(known_from) over (partition by user_id order by known_from) as known_from_next
+    from first_activation_changes
 
 ),
 
@@ -76,10 +119,15 @@ user_status as (
         users_as_of.created_date <= {{ days_before('users_as_of.scoring_date', activation_days) }}
         or first_activation.first_activation_date is not null as is_activation_decided
     from users_as_of
-    left join first_activation_as_of as first_activation
+    -- The first activation each user had by the scoring date, as known on that date.
+    left join first_activation_periods as first_activation
         on
-            users_as_of.scoring_date = first_activation.scoring_date
-            and users_as_of.user_id = first_activation.user_id
+            users_as_of.user_id = first_activation.user_id
+            and users_as_of.scoring_date >= first_activation.known_from
+            and (
+                first_activation.known_from_next is null
+                or users_as_of.scoring_date < first_activation.known_from_next
+            )
 
 ),
 

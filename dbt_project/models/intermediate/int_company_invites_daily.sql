@@ -2,6 +2,9 @@
 -- acceptance rate and latency. An invite belongs to the company of the account it invites
 -- into, or else to the inviter's company.
 {%- set invite_days = var('invite_window_days') %}
+-- A table of the run's scoring days, built in the history's partitioned step (see
+-- int_company_signals_daily).
+{{ config(materialized='table', tags=['scoring_run_days']) }}
 with
 
 calendar as (

@@ -1,5 +1,10 @@
 -- Every PQL signal of every company on every scoring date: one wide row per company and
 -- day, the input of the score. A company exists on a date once one of its users signed up.
+-- A table of the run's scoring days, like the four tables it joins; all are built in the
+-- partitioned step of marts.pql_score_history, so a day is never scored from another run's
+-- tables. Tables, not views: the score views read this one twice (as a view DuckDB computed
+-- the chain twice), and at 100M events the chain as one query ran out of its 2 GB.
+{{ config(materialized='table', tags=['scoring_run_days']) }}
 with
 
 adoption as (

@@ -1,6 +1,7 @@
 -- The PQL score of every company on every scoring date, with its tier, routing and the
 -- reasons behind it: the top signals by points, as JSON and as a plain-words summary.
 {%- set tiers = var('pql_tier_thresholds') %}
+{%- set top_n = var('pql_reasons_top_n') | int %}
 {%- set expansion_summary = dbt.concat(
     ["'Expansion (already paying, '", "current_plan", "'): '", "reason_details"]
 ) %}
@@ -29,16 +30,33 @@ totals as (
 
 ),
 
+ranked_signals as (
+
+    -- Narrow rows first: ranking every positive signal with its texts built held them all
+    -- in memory (the history ran out of 2 GB at 100M events).
+    select
+        company_domain,
+        scoring_date,
+        signal,
+        signal_value,
+        signal_format,
+        signal_label,
+        points,
+        row_number() over (
+            partition by company_domain, scoring_date order by points desc, signal asc
+        ) as reason_rank
+    from points
+    where points > 0
+
+),
+
 top_reasons as (
 
     select
         company_domain,
         scoring_date,
-        signal,
         points,
-        row_number() over (
-            partition by company_domain, scoring_date order by points desc, signal asc
-        ) as reason_rank,
+        reason_rank,
         {{ dbt.concat([
             "'{\"signal\": \"'", "signal",
             "'\", \"value\": '", format_signal_value('signal_value', 'signal_format', for_json=true),
@@ -51,8 +69,8 @@ top_reasons as (
             else {{ dbt.concat([format_signal_value('signal_value', 'signal_format'),
                 "' '", "signal_label"]) }}
         end as reason_text
-    from points
-    where points > 0
+    from ranked_signals
+    where reason_rank <= {{ top_n }}
 
 ),
 
@@ -61,13 +79,12 @@ reasons as (
     select
         company_domain,
         scoring_date,
-        {{ dbt.concat(["'['", ordered_listagg('reason_json', "', '", 'reason_rank'), "']'"]) }}
+        {{ dbt.concat(["'['", ranked_list('reason_json', "', '", 'reason_rank', top_n), "']'"]) }}
             as reasons,
-        {{ ordered_listagg(
+        {{ ranked_list(
             dbt.concat(['reason_text', "' (+'", 'cast(points as ' ~ dbt.type_string() ~ ')', "' pts)'"]),
-            "'; '", 'reason_rank') }} as reason_details
+            "'; '", 'reason_rank', top_n) }} as reason_details
     from top_reasons
-    where reason_rank <= {{ var('pql_reasons_top_n') }}
     group by company_domain, scoring_date
 
 ),
