@@ -71,3 +71,14 @@
     from numbered
     group by {{ partition }}, island_number
 {%- endmacro %}
+
+{#-
+    True for rows of `alias` (with `occurred_date` and `known_date`) that can count in a
+    window of `days` days on some scoring date from `run_days.first_scoring_date` to
+    `run_days.last_scoring_date`: known and happened by the last, recent enough for the first.
+-#}
+{% macro can_count_in_run(alias, days) -%}
+    {{ alias }}.known_date <= run_days.last_scoring_date
+    and {{ alias }}.occurred_date <= run_days.last_scoring_date
+    and {{ alias }}.occurred_date > {{ days_before('run_days.first_scoring_date', days) }}
+{%- endmacro %}

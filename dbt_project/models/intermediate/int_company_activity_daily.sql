@@ -70,10 +70,7 @@ activity as (
     inner join company_users
         on activity.user_id = company_users.user_id
     cross join run_days
-    where
-        activity.known_date <= run_days.last_scoring_date
-        and activity.occurred_date <= run_days.last_scoring_date
-        and activity.occurred_date > {{ days_before('run_days.first_scoring_date', 2 * active) }}
+    where {{ can_count_in_run('activity', 2 * active) }}
 
 ),
 
@@ -89,10 +86,7 @@ features as (
     inner join company_users
         on features.user_id = company_users.user_id
     cross join run_days
-    where
-        features.known_date <= run_days.last_scoring_date
-        and features.occurred_date <= run_days.last_scoring_date
-        and features.occurred_date > {{ days_before('run_days.first_scoring_date', active) }}
+    where {{ can_count_in_run('features', active) }}
     group by company_users.company_domain, features.feature, features.occurred_date
 
 ),
